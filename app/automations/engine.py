@@ -1,0 +1,5 @@
+"""Placeholder until the engine lands."""
+
+
+def run_once() -> dict:
+    return {}

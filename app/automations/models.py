@@ -1,0 +1,68 @@
+"""Automation settings per shop, and the durable send plan."""
+from datetime import datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Index, Integer, String,
+                        Text, UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import clock
+from app.extensions import db, shop_fk
+from app.ids import new_id
+
+
+
+class AutomationSetting(db.Model):
+    """A merchant's switch and tuning for one automation; absent means defaults, switched off."""
+    __tablename__ = "automation_settings"
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Only the values the merchant changed; the automation module holds the defaults.
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now, onupdate=clock.now)
+
+
+class Send(db.Model):
+    """One planned email. The unique key is the exactly-once guarantee.
+
+    States: planned -> claimed -> sending -> sent; or skipped / failed (with a reason);
+    `unknown` when a worker died after handing the message to SMTP may have begun:
+    such a row is never retried, because the mail server may already have accepted it.
+    """
+    __tablename__ = "sends"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "automation", "recipient", "trigger_ref", name="uq_sends_key"),
+        # The claim query scans only rows still to send; the partial index stays small however
+        # many sends are done. It is the one hot index not led by shop_id, because claiming is
+        # across shops (per shard, once distributed).
+        Index("ix_sends_planned_due", "due_at", postgresql_where=text("state = 'planned'"),
+              sqlite_where=text("state = 'planned'")),
+        Index("ix_sends_shop_recipient_sent", "shop_id", "recipient", "sent_at"),
+        Index("ix_sends_shop_created", "shop_id", "created_at"),
+    )
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=new_id)
+    automation: Mapped[str] = mapped_column(String(40))
+    #: Lower-cased email address: the frequency cap and suppressions apply per address.
+    recipient: Mapped[str] = mapped_column(String(320))
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: What triggered it, e.g. "checkout:<token>" or "lapse:<last order id>": one email per trigger.
+    trigger_ref: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(10), default="planned")
+    #: Why it was skipped, deferred or failed, in a stable code ("ordered", "quiet_hours", ...).
+    reason: Mapped[str | None] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    #: Automation-specific data captured when planned (e.g. which checkout).
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    discount_code: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)

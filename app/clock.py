@@ -1,0 +1,23 @@
+"""The one source of "now". Stored times are naive UTC; tests move time with time-machine."""
+from datetime import datetime, timezone
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """An ISO-8601 timestamp from a payload (`2026-01-02T03:04:05-05:00`, `...Z`) as naive UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def iso(value: datetime) -> str:
+    return value.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")

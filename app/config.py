@@ -1,0 +1,77 @@
+"""Configuration from the environment, parsed and checked once at start-up.
+
+Every setting has one typed parser; junk values stop the app at start rather than
+surfacing as odd behaviour later. Secrets come only from the environment: outside
+`demo` and tests a missing secret is an error, never a silent fallback.
+"""
+import os
+from urllib.parse import urlsplit
+
+REQUIRED = ("SECRET_KEY", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
+
+DEFAULT_SCOPES = "read_orders,read_all_orders,read_customers,read_products,write_discounts"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed."""
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Normalise Heroku-style URLs: `postgres://` and `postgresql://` both mean psycopg 3."""
+    if not raw:
+        return f"sqlite:///{os.path.join(instance_path, 'comeback.sqlite3')}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def _url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _mail_url(value: str) -> str:
+    if value != "demo" and urlsplit(value).scheme not in ("smtp", "smtps"):
+        raise ConfigError(f"MAIL_URL must be smtp://… or smtps://…, got {value!r}")
+    return value
+
+
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if number <= 0:
+        raise ConfigError(f"{name} must be positive, got {number}")
+    return number
+
+
+def from_environ(environ: os._Environ | dict, instance_path: str) -> dict:
+    """The Flask config keys this app uses, read from `environ`."""
+    get = environ.get
+    store_url = get("SHOPIFY_STORE_URL") or "https://{shop}"
+    if "{shop}" not in store_url:
+        raise ConfigError("SHOPIFY_STORE_URL must contain {shop}")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(get("DATABASE_URL"), instance_path),
+        "SECRET_KEY": get("SECRET_KEY"),
+        "APP_URL": _url("APP_URL", get("APP_URL") or "http://127.0.0.1:5000"),
+        "SHOPIFY_API_KEY": get("SHOPIFY_API_KEY"),
+        "SHOPIFY_API_SECRET": get("SHOPIFY_API_SECRET"),
+        "SHOPIFY_SCOPES": [s.strip() for s in (get("SHOPIFY_SCOPES") or DEFAULT_SCOPES).split(",") if s.strip()],
+        "SHOPIFY_API_VERSION": get("SHOPIFY_API_VERSION") or "2026-10",
+        "SHOPIFY_STORE_URL": store_url.rstrip("/"),
+        "MAIL_URL": _mail_url(get("MAIL_URL") or "smtp://localhost:25"),
+        "MAIL_FROM": get("MAIL_FROM") or "Comeback <no-reply@localhost>",
+        "TICK_SECONDS": _positive_int("TICK_SECONDS", get("TICK_SECONDS") or "60"),
+        "HTTP_TIMEOUT": _positive_int("HTTP_TIMEOUT", get("HTTP_TIMEOUT") or "10"),
+    }
+
+
+def check_required(config: dict) -> None:
+    missing = [key for key in REQUIRED if not config.get(key)]
+    if missing:
+        raise ConfigError("missing required settings: " + ", ".join(missing))

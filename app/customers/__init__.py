@@ -1,0 +1,1 @@
+"""The customer picture: customers, orders, checkouts, products, consent, redaction."""

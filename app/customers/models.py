@@ -1,0 +1,143 @@
+"""The minimal picture of a shop's customers: only what the automations need.
+
+No street addresses, phone numbers or payment data are stored (see the data
+inventory in the README). Keys are the platform's own ids, prefixed by shop_id.
+"""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Index, Integer,
+                        Numeric, String, Text)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import clock
+from app.extensions import db, shop_fk
+from app.ids import new_id
+
+Money = Numeric(14, 2)
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (Index("ix_customers_shop_email", "shop_id", "email"),
+                      Index("ix_customers_shop_last_order", "shop_id", "last_order_at"))
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    #: Shopify's numeric customer id.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: Lower-cased; None for customers known only by phone.
+    email: Mapped[str | None] = mapped_column(String(320))
+    first_name: Mapped[str | None] = mapped_column(String(255))
+    #: The customer's language ("vi", "en-US"); decides the email template's language.
+    locale: Mapped[str | None] = mapped_column(String(16))
+    #: subscribed, not_subscribed, pending, unsubscribed, redacted, invalid.
+    consent_state: Mapped[str] = mapped_column(String(16), default="not_subscribed")
+    #: When that consent statement was made; a newer statement wins, an older one is ignored.
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    orders_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_spent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    first_order_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_order_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The platform's `updated_at` of the newest profile we applied (out-of-order guard).
+    platform_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_shop_checkout", "shop_id", "checkout_token"),
+                      Index("ix_orders_shop_customer", "shop_id", "customer_id", "placed_at"),
+                      Index("ix_orders_shop_placed", "shop_id", "placed_at"))
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    email: Mapped[str | None] = mapped_column(String(320))
+    #: Joins the order to its checkout (checkout `token`); closes an abandoned cart.
+    checkout_token: Mapped[str | None] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(DateTime)
+    platform_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    #: Codes used on the order; a code we issued attributes the order to its email.
+    discount_codes: Mapped[list] = mapped_column(JSON, default=list)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The email this order is credited to (discount code used, or a click within the window).
+    attributed_send_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class OrderLine(db.Model):
+    """Which products an order contained: feeds bestsellers and "already bought"."""
+    __tablename__ = "order_lines"
+    __table_args__ = (Index("ix_order_lines_shop_product", "shop_id", "product_id"),)
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: Position in the order; with order_id, the line's identity.
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Checkout(db.Model):
+    """A checkout that may become an abandoned cart."""
+    __tablename__ = "checkouts"
+    __table_args__ = (Index("ix_checkouts_shop_updated", "shop_id", "platform_updated_at"),)
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    first_name: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    #: The buyer ticked "email me news and offers" (a consent statement made at platform_updated_at).
+    accepts_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Snapshot of the cart: [{product_id, variant_id, title, variant_title, quantity, price, image_url}].
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    recovery_url: Mapped[str | None] = mapped_column(Text)
+    #: The platform's updated_at: the abandoned-cart delay counts from here; newest wins.
+    platform_updated_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Set when an order with this checkout_token arrives (in any order of events).
+    order_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Product(db.Model):
+    """What an email needs to show a product; filled by import, order lines and the API."""
+    __tablename__ = "products"
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(255), default="")
+    image_url: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal | None] = mapped_column(Money)
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    in_stock: Mapped[bool] = mapped_column(Boolean, default=True)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Suppression(db.Model):
+    """An address that must get no more marketing email from this shop."""
+    __tablename__ = "suppressions"
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    #: unsubscribed, bounced, redacted, complained.
+    reason: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
+
+
+class DataRequest(db.Model):
+    """A `customers/data_request`: the stored data, assembled for the merchant to hand over."""
+    __tablename__ = "data_requests"
+
+    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=new_id)
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    email: Mapped[str | None] = mapped_column(String(320))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)

@@ -1,0 +1,1 @@
+"""History import at install (bulk operation) and periodic reconciliation."""

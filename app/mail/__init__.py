@@ -1,0 +1,1 @@
+"""Email: MJML templates, rendering, SMTP delivery, unsubscribe, tracking."""

@@ -1,0 +1,5 @@
+"""Placeholder until this package's routes land."""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,19 @@
+"""Headers every HTML page carries, and the plain-message error pages."""
+from flask import Flask, request
+
+
+def frame_ancestors(shop: str | None) -> str:
+    shop_origin = f"https://{shop} " if shop else ""
+    return f"frame-ancestors {shop_origin}https://admin.shopify.com;"
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        if response.mimetype == "text/html":
+            from app.shops.domains import valid_shop
+            shop = request.args.get("shop")
+            response.headers["Content-Security-Policy"] = frame_ancestors(shop if valid_shop(shop) else None)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

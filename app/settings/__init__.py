@@ -1,0 +1,1 @@
+"""The embedded settings page and its JSON API."""

@@ -1,0 +1,1 @@
+"""Shops: installation (OAuth), tokens, the Admin GraphQL client, shop settings."""

@@ -1,0 +1,5 @@
+"""Placeholder until install lands."""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,1 @@
+"""Webhook ingestion: one endpoint, one small handler per topic."""

@@ -1,0 +1,52 @@
+"""The worker process: APScheduler drives `tick`, which does all background work.
+
+The truth lives in the database (jobs, planned sends with leases), so a missed,
+late or repeated tick does no harm; APScheduler is only the metronome.
+"""
+import logging
+import signal
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import current_app
+
+from app import jobs
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def tick() -> dict:
+    """One pass: background jobs first (imports, token refresh), then sends that are due."""
+    from app.automations import engine
+    summary = {"jobs": jobs.run_due()}
+    summary.update(engine.run_once())
+    db.session.remove()
+    return summary
+
+
+def run_forever(seconds: int | None = None) -> None:
+    app = current_app._get_current_object()
+    interval = seconds or app.config["TICK_SECONDS"]
+    scheduler = BlockingScheduler(timezone="UTC")
+
+    def guarded_tick():
+        with app.app_context():
+            try:
+                log.info("tick %s", tick())
+            except Exception:  # noqa: BLE001 - one bad pass must not kill the worker
+                log.exception("tick failed")
+                db.session.rollback()
+
+    # coalesce: after a pause (laptop sleep, long tick) run one catch-up tick, not a burst.
+    # max_instances=1: ticks never overlap inside a process (other processes are safe via leases).
+    # misfire_grace_time=None: a late tick still runs; being late is harmless, skipping is not.
+    scheduler.add_job(guarded_tick, "interval", seconds=interval, id="tick", coalesce=True,
+                      max_instances=1, misfire_grace_time=None, next_run_time=_now_utc())
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    log.info("worker started, ticking every %ss", interval)
+    scheduler.start()
+
+
+def _now_utc():
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc)

@@ -1,0 +1,107 @@
+"""Shared fixtures: the app on a fresh database per test, a real SMTP inbox, PostgreSQL.
+
+`TEST_DATABASE=postgres` runs the suite on a real PostgreSQL started here; the default is SQLite.
+"""
+import os
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from tests.support.postgres import PostgresServer, free_port
+from tests.support.smtp import SMTPServer
+
+API_KEY = "test-api-key"
+API_SECRET = "test-api-secret"
+SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('TEST_DATABASE', 'sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server (started on first use)."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _pg_schema(request):
+    """On PostgreSQL: one database with the schema, emptied between tests (much faster than recreating)."""
+    if os.environ.get("TEST_DATABASE") != "postgres":
+        return None
+    server = request.getfixturevalue("postgres")
+    url = server.create_database("comeback_test")
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def database_url(_pg_schema, tmp_path):
+    if _pg_schema is None:
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return _pg_schema
+
+
+@pytest.fixture
+def app_port():
+    """The port the app would be served on; APP_URL points at it so links and callbacks are real."""
+    return free_port()
+
+
+@pytest.fixture
+def app_config(database_url, app_port):
+    """Extra config for the `app` fixture; override in a test module to add settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_port, app_config):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": SECRET_KEY,
+        "SHOPIFY_API_KEY": API_KEY,
+        "SHOPIFY_API_SECRET": API_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "APP_URL": f"http://127.0.0.1:{app_port}",
+        # Nothing listens here: a test that sends mail must ask for the `smtp` fixture.
+        "MAIL_URL": f"smtp://127.0.0.1:{free_port()}",
+        "HTTP_TIMEOUT": 5,
+        **app_config,
+    })
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        yield app
+        db.session.remove()
+        if not database_url.startswith("sqlite"):
+            tables = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server; the app's MAIL_URL points at it. `smtp.inbox.messages` holds what arrived."""
+    server = SMTPServer()
+    app.config["MAIL_URL"] = server.url
+    yield server
+    server.stop()
