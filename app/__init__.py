@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
     _import_models()
+    _import_job_handlers()
 
     from app import cli, pages
     from app.mail import links
@@ -54,3 +55,10 @@ def _import_models() -> None:
     from app.mail import models as _m  # noqa: F401
     from app.shops import models as _s  # noqa: F401
     from app.webhooks import models as _w  # noqa: F401
+
+
+def _import_job_handlers() -> None:
+    """Modules whose `@jobs.handler` registrations the worker needs."""
+    from app.history import jobs as _h  # noqa: F401
+    from app.shops import jobs as _s  # noqa: F401
+    from app.webhooks import jobs as _w  # noqa: F401

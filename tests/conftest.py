@@ -105,3 +105,20 @@ def smtp(app):
     app.config["MAIL_URL"] = server.url
     yield server
     server.stop()
+
+
+@pytest.fixture
+def make_shop(app):
+    """Factory for an installed shop (token "test-token"); pass fields to override."""
+    from app import clock
+    from app.shops.models import Shop
+
+    def make(domain: str = "demo-shop.myshopify.com", **fields) -> Shop:
+        shop = Shop(domain=domain, name=fields.pop("name", "Demo Shop"), email="owner@demo-shop.test",
+                    currency="USD", timezone="UTC", locale="en", installed_at=clock.now(),
+                    scopes=",".join(app.config["SHOPIFY_SCOPES"]), **fields)
+        shop.set_tokens("test-token", None, None, None)
+        db.session.add(shop)
+        db.session.commit()
+        return shop
+    return make

@@ -1,0 +1,1 @@
+"""Background jobs of the history package, registered with app.jobs.handler."""

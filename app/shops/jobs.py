@@ -1,0 +1,1 @@
+"""Background jobs of the shops package, registered with app.jobs.handler."""

@@ -1,0 +1,1 @@
+"""Background jobs of the webhooks package, registered with app.jobs.handler."""
