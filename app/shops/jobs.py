@@ -1,1 +1,26 @@
-"""Background jobs of the shops package, registered with app.jobs.handler."""
+"""Background jobs of the shops package: finishing an install, keeping the token alive."""
+from datetime import datetime, timedelta
+
+from app import clock, jobs
+from app.extensions import db
+from app.shops import install, tokens
+from app.shops.models import Shop
+
+
+@jobs.handler("finish_install")
+def finish_install(job) -> None:
+    """Retry the set-up (profile, webhooks) that failed during the install request."""
+    shop = db.session.get(Shop, job.shop_id)
+    if shop is not None and shop.installed:
+        install.set_up(shop)
+
+
+@jobs.handler("refresh_token")
+def refresh_token(job) -> datetime | None:
+    """Refresh ahead of expiry even when nothing else calls the store: an unused refresh
+    token dies after 90 days, and then only a reinstall brings the shop back."""
+    shop = db.session.get(Shop, job.shop_id)
+    if shop is None or not shop.installed or shop.token_expires_at is None:
+        return None
+    tokens.refresh(shop)
+    return shop.token_expires_at - timedelta(minutes=10) if shop.token_expires_at else clock.now() + timedelta(hours=1)

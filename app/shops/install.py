@@ -1,0 +1,187 @@
+"""What happens once the merchant approves: token exchange, then the shop is set up.
+
+The checks (signature, state, scopes, token endpoint) come first and store nothing
+when they fail. Setting up (webhooks, shop profile) talks to the store again; if
+the store stumbles there, the install still stands and a job retries the set-up.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from flask import current_app
+from sqlalchemy import select
+
+from app import clock, jobs
+from app.extensions import db
+from app.shops.domains import store_url
+from app.shops.graphql import Client, GraphQLError, UserErrors
+from app.shops.models import Shop
+
+log = logging.getLogger(__name__)
+
+#: Topics registered through the API, each taken by the handler of the same name in
+#: app/webhooks/handlers.py. The compliance topics are declared in shopify.app.toml instead,
+#: because Shopify accepts them only from the app's configuration.
+SUBSCRIBED_TOPICS = (
+    "orders/create", "orders/updated", "orders/paid", "orders/cancelled",
+    "checkouts/create", "checkouts/update",
+    "customers/create", "customers/update", "customers_email_marketing_consent/update",
+    "app/uninstalled",
+)
+
+#: A language per country for shops whose locales we may not read (`read_locales` is optional).
+COUNTRY_LOCALES = {"VN": "vi"}
+
+
+class InstallError(Exception):
+    """The store did not give us a usable token; the message is shown to the merchant."""
+
+
+@dataclass
+class Grant:
+    access_token: str
+    scopes: list[str]
+    refresh_token: str | None = None
+    expires_at: datetime | None = None
+    refresh_expires_at: datetime | None = None
+
+    @classmethod
+    def from_response(cls, body: dict) -> "Grant":
+        now = clock.now()
+
+        def later(seconds):
+            return now + timedelta(seconds=int(seconds)) if seconds else None
+        return cls(access_token=body["access_token"],
+                   scopes=[s.strip() for s in (body.get("scope") or "").split(",") if s.strip()],
+                   refresh_token=body.get("refresh_token"),
+                   expires_at=later(body.get("expires_in")),
+                   refresh_expires_at=later(body.get("refresh_token_expires_in")))
+
+
+def token_request(shop_domain: str, fields: dict) -> Grant:
+    """POST to the store's token endpoint (code exchange or refresh); InstallError on any failure."""
+    config = current_app.config
+    body = {"client_id": config["SHOPIFY_API_KEY"], "client_secret": config["SHOPIFY_API_SECRET"], **fields}
+    try:
+        response = requests.post(f"{store_url(config, shop_domain)}/admin/oauth/access_token", json=body,
+                                 headers={"Accept": "application/json"}, timeout=config["HTTP_TIMEOUT"])
+    except requests.Timeout:
+        raise InstallError("The store did not answer in time; please try installing again.") from None
+    except requests.RequestException:
+        raise InstallError("Could not reach the store; please try installing again.") from None
+    if response.status_code != 200:
+        raise InstallError(f"The store refused the install (HTTP {response.status_code}); please try again.")
+    try:
+        return Grant.from_response(response.json())
+    except (ValueError, KeyError, TypeError):
+        raise InstallError("The store's answer had no access token; please try again.") from None
+
+
+def exchange_code(shop_domain: str, code: str) -> Grant:
+    if not code:
+        raise InstallError("The install link has no authorization code.")
+    grant = token_request(shop_domain, {"code": code, "expiring": 1})
+    missing = missing_scopes(current_app.config["SHOPIFY_SCOPES"], grant.scopes)
+    if missing:
+        raise InstallError("Comeback needs these permissions to work: " + ", ".join(missing)
+                           + ". Please install again and keep them.")
+    return grant
+
+
+def missing_scopes(requested: list[str], granted: list[str]) -> list[str]:
+    """Requested scopes the grant lacks; `write_x` implies `read_x`, as Shopify reports it."""
+    have = set(granted) | {"read_" + s[len("write_"):] for s in granted if s.startswith("write_")}
+    return [scope for scope in requested if scope not in have]
+
+
+def complete(shop_domain: str, grant: Grant) -> Shop:
+    """Store the token (a reinstall replaces it and keeps every setting), then set the shop up."""
+    shop = db.session.scalar(select(Shop).where(Shop.domain == shop_domain))
+    if shop is None:
+        shop = Shop(domain=shop_domain, settings={})
+        db.session.add(shop)
+    shop.set_tokens(grant.access_token, grant.refresh_token, grant.expires_at, grant.refresh_expires_at)
+    shop.scopes = ",".join(grant.scopes)
+    shop.installed_at, shop.uninstalled_at = clock.now(), None
+    db.session.commit()
+    try:
+        set_up(shop)
+    except GraphQLError as error:
+        db.session.rollback()
+        log.warning("%s: set-up after install failed, retrying in the worker: %s", shop_domain, error)
+        jobs.enqueue(shop.id, "finish_install", unique_key="install", run_at=clock.now() + timedelta(seconds=30))
+    jobs.enqueue(shop.id, "import_history", unique_key="install")
+    jobs.enqueue(shop.id, "reconcile", unique_key="periodic", run_at=clock.now() + timedelta(hours=1))
+    if shop.token_expires_at:
+        jobs.enqueue(shop.id, "refresh_token", unique_key="periodic",
+                     run_at=shop.token_expires_at - timedelta(minutes=10))
+    db.session.commit()
+    return shop
+
+
+def set_up(shop: Shop) -> None:
+    client = Client.for_shop(shop)
+    read_profile(shop, client)
+    register_webhooks(client)
+    db.session.commit()
+
+
+PROFILE_QUERY = """
+query ShopProfile {
+  shop {
+    id name email contactEmail currencyCode ianaTimezone myshopifyDomain
+    primaryDomain { host url }
+    billingAddress { address1 address2 city province zip country countryCodeV2 }
+  }
+}"""
+
+LOCALES_QUERY = "query ShopLocales { shopLocales { locale primary published } }"
+
+
+def read_profile(shop: Shop, client: Client) -> None:
+    data = client.execute(PROFILE_QUERY).get("shop") or {}
+    address = data.get("billingAddress") or {}
+    from app.shops.graphql import numeric_id
+    shop.platform_id = numeric_id(data.get("id")) or shop.platform_id
+    shop.name = data.get("name") or shop.name or shop.domain.split(".")[0]
+    shop.email = data.get("contactEmail") or data.get("email") or shop.email
+    shop.currency = data.get("currencyCode") or shop.currency or "USD"
+    shop.timezone = data.get("ianaTimezone") or shop.timezone or "UTC"
+    shop.primary_domain = (data.get("primaryDomain") or {}).get("host") or shop.primary_domain
+    shop.country_code = address.get("countryCodeV2") or shop.country_code
+    shop.address = {key: address.get(key) for key in ("address1", "address2", "city", "province", "zip", "country")
+                    if address.get(key)}
+    shop.locale = _primary_locale(shop, client)
+
+
+def _primary_locale(shop: Shop, client: Client) -> str:
+    if "read_locales" in shop.scopes.split(","):
+        try:
+            for row in client.execute(LOCALES_QUERY).get("shopLocales") or []:
+                if row.get("primary") and row.get("locale"):
+                    return row["locale"]
+        except GraphQLError as error:
+            log.info("%s: no shop locales (%s); guessing from the country", shop.domain, error)
+    return COUNTRY_LOCALES.get(shop.country_code or "", shop.locale or "en")
+
+
+REGISTER_MUTATION = """
+mutation Register($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
+    webhookSubscription { id }
+    userErrors { field message }
+  }
+}"""
+
+
+def register_webhooks(client: Client) -> None:
+    uri = f"{current_app.config['APP_URL']}/webhooks/shopify"
+    for topic in SUBSCRIBED_TOPICS:
+        enum = topic.upper().replace("/", "_")
+        try:
+            client.mutate(REGISTER_MUTATION, {"topic": enum, "uri": uri}, "webhookSubscriptionCreate")
+        except UserErrors as errors:
+            # A reinstall finds the subscription still there: that is the state we want.
+            if not all("already been taken" in (e.get("message") or "") for e in errors.errors):
+                raise
