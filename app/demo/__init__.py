@@ -1,0 +1,68 @@
+"""`flask demo`: the whole product on one machine, on embedded defaults.
+
+SQLite under instance/, the sandbox store (a Shopify stand-in), a local SMTP inbox
+with a web view, the web app and the worker, in one process. Never used in production.
+"""
+import logging
+import threading
+import time
+
+from flask import current_app
+
+SANDBOX_PORT, INBOX_SMTP_PORT, INBOX_WEB_PORT = 5001, 1025, 5002
+
+DEMO_CONFIG = {
+    "DEMO": True,
+    # Fixed, public demo values: the demo runs only on 127.0.0.1 with sandbox data.
+    "SECRET_KEY": "demo-secret-key-only-for-the-local-demo",
+    "SHOPIFY_API_KEY": "demo-api-key",
+    "SHOPIFY_API_SECRET": "demo-api-secret",
+    "SHOPIFY_STORE_URL": f"http://127.0.0.1:{SANDBOX_PORT}/{{shop}}",
+    "MAIL_URL": f"smtp://127.0.0.1:{INBOX_SMTP_PORT}",
+    "MAIL_FROM": "Comeback Demo <no-reply@comeback.localhost>",
+    "TICK_SECONDS": 10,
+    "DEMO_LINKS": {"store": f"http://127.0.0.1:{SANDBOX_PORT}/", "inbox": f"http://127.0.0.1:{INBOX_WEB_PORT}/"},
+}
+
+
+def run(port: int) -> None:
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from app.demo.inbox import start_inbox
+    from sandbox import create_sandbox
+    from sandbox.server import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    config = app.config
+    upgrade()
+
+    start_inbox(INBOX_SMTP_PORT, INBOX_WEB_PORT)
+    store = create_sandbox(config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"], config["APP_URL"])
+    serve(store, port=SANDBOX_PORT)
+    threading.Thread(target=_worker_loop, args=(app, config["TICK_SECONDS"]), daemon=True).start()
+
+    print(f"""
+  Comeback demo is running.
+    App            {config['APP_URL']}
+    Sandbox store  http://127.0.0.1:{SANDBOX_PORT}/   (open a shop, press "Open Comeback in admin" to install)
+    Inbox          http://127.0.0.1:{INBOX_WEB_PORT}/   (every email the app sends lands here)
+  The worker ticks every {config['TICK_SECONDS']} s. Ctrl-C stops everything.
+""", flush=True)
+    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+
+def _worker_loop(app, seconds: int) -> None:
+    """The worker in a thread: the demo is one command; production runs `flask worker` apart."""
+    from app.worker import tick
+    log = logging.getLogger("demo.worker")
+    while True:
+        with app.app_context():
+            try:
+                summary = tick()
+                if any(summary.values()):
+                    log.info("tick %s", summary)
+            except Exception:  # noqa: BLE001 - keep the demo alive and show what broke
+                log.exception("tick failed")
+        time.sleep(seconds)
