@@ -1,0 +1,77 @@
+"""A shop's settings for one automation: the API object, validated updates, the form description.
+
+Only values that differ from the automation's defaults are stored, so improving a
+default later reaches every shop that never touched it.
+"""
+from copy import deepcopy
+
+from app.automations.models import AutomationSetting
+from app.automations.registry import AUTOMATIONS
+from app.extensions import db
+
+
+class SettingsError(ValueError):
+    """An update was refused (unknown field, invalid value); nothing was changed."""
+
+
+class UnknownAutomation(SettingsError):
+    """No automation has this key (the API answers 404 or 400)."""
+
+
+def fields(key: str) -> list[dict]:
+    """What the settings page needs to draw the form: name, type, default, min, max, label {en, vi}."""
+    return [field.as_json() for field in _automation(key).all_fields()]
+
+
+def values(shop, key: str) -> dict:
+    """Every setting of the automation for this shop, defaults filled in."""
+    automation = _automation(key)
+    row = db.session.get(AutomationSetting, (shop.id, key))
+    stored = row.values if row is not None else {}
+    merged = {field.name: deepcopy(stored.get(field.name, field.default)) for field in automation.all_fields()}
+    for field in automation.all_fields():
+        if field.type == "text":  # a language added to the defaults later still gets a text
+            merged[field.name] = {**field.default, **merged[field.name]}
+    merged["enabled"] = bool(row and row.enabled)
+    return merged
+
+
+def as_json(shop, key: str) -> dict:
+    """The API object: {"key", "enabled", "subject": {"en", "vi"}, "discount_percent", ...}."""
+    return {"key": key, **values(shop, key)}
+
+
+def update(shop, key: str, changes: dict) -> dict:
+    """Apply `changes` all-or-nothing and commit; returns the new API object."""
+    automation = _automation(key)
+    if not isinstance(changes, dict):
+        raise SettingsError("expected a JSON object of settings")
+    by_name = {field.name: field for field in automation.all_fields()}
+    unknown = sorted(set(changes) - set(by_name))
+    if unknown:
+        raise SettingsError(f"unknown setting: {', '.join(unknown)}")
+    current = values(shop, key)
+    new = dict(current)
+    try:
+        for name, value in changes.items():
+            new[name] = by_name[name].clean(value, current[name])
+        automation.validate(new)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+
+    row = db.session.get(AutomationSetting, (shop.id, key))
+    if row is None:
+        row = AutomationSetting(shop_id=shop.id, key=key, enabled=False, values={})
+        db.session.add(row)
+    row.enabled = new["enabled"]
+    row.values = {name: value for name, value in new.items()
+                  if name != "enabled" and value != by_name[name].default}
+    db.session.commit()
+    return as_json(shop, key)
+
+
+def _automation(key: str):
+    try:
+        return AUTOMATIONS[key]
+    except KeyError:
+        raise UnknownAutomation(f"unknown automation: {key}") from None
