@@ -4,14 +4,18 @@ Consent is a series of dated statements (the consent webhook, `buyer_accepts_mar
 on checkouts and orders, the import); the newest statement wins. Suppressions are
 stronger than any statement: bounced and redacted addresses never get marketing
 again, and an unsubscribe from our link is lifted only by a newer explicit opt-in.
+A redacted address is remembered only as a keyed hash, so redaction keeps no address.
 """
 from datetime import datetime
+
+from flask import current_app
 
 from sqlalchemy import select
 
 from app import clock
 from app.customers.models import Customer, Suppression
 from app.extensions import db
+from app.security import hmac_sha256
 
 SUBSCRIBED = "subscribed"
 HARD_SUPPRESSIONS = ("bounced", "redacted", "complained")
@@ -38,10 +42,21 @@ def apply_statement(customer: Customer, state: str, at: datetime | None) -> bool
     return True
 
 
+def redacted_key(shop_id: int, email: str) -> str:
+    """What a redacted address is stored as: a hash keyed with SECRET_KEY, useless without it."""
+    digest = hmac_sha256(current_app.config["SECRET_KEY"], f"redacted:{shop_id}:{email}".encode()).hex()
+    return f"redacted:{digest}"
+
+
 def suppress(shop_id: int, email: str, reason: str) -> None:
     """Stop all marketing to `email` in this shop, at once (unsubscribed, bounced, redacted, complained)."""
     email = normalise_email(email)
     if email is None:
+        return
+    if reason == "redacted":
+        key = redacted_key(shop_id, email)
+        if db.session.get(Suppression, (shop_id, key)) is None:
+            db.session.add(Suppression(shop_id=shop_id, email=key, reason=reason, created_at=clock.now()))
         return
     row = db.session.get(Suppression, (shop_id, email))
     if row is None:
@@ -54,7 +69,9 @@ def suppress(shop_id: int, email: str, reason: str) -> None:
 
 
 def suppression_reason(shop_id: int, email: str) -> str | None:
-    row = db.session.get(Suppression, (shop_id, normalise_email(email) or ""))
+    email = normalise_email(email) or ""
+    row = (db.session.get(Suppression, (shop_id, email))
+           or db.session.get(Suppression, (shop_id, redacted_key(shop_id, email))))
     return row.reason if row else None
 
 

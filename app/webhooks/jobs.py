@@ -1,1 +1,37 @@
-"""Background jobs of the webhooks package, registered with app.jobs.handler."""
+"""Background jobs of the webhooks package: forgetting old delivery receipts.
+
+Shopify retries a delivery for about 4 hours and may deliver up to a day late, so receipts
+are kept 48 hours; after that they only cost space. The sweep reschedules itself hourly
+for as long as the shop exists (`ensure_sweep` is called by the periodic reconcile job).
+"""
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from app import clock, jobs
+from app.extensions import db
+from app.shops.models import Shop
+from app.webhooks.models import WebhookReceipt
+
+KEEP = timedelta(hours=48)
+EVERY = timedelta(hours=1)
+
+
+def ensure_sweep(shop_id: int) -> None:
+    jobs.enqueue(shop_id, "sweep_receipts", unique_key="periodic", run_at=clock.now() + EVERY)
+
+
+def sweep(shop_id: int, now=None) -> int:
+    """Delete this shop's receipts older than 48 hours; returns how many went."""
+    cutoff = (now or clock.now()) - KEEP
+    result = db.session.execute(delete(WebhookReceipt).where(WebhookReceipt.shop_id == shop_id,
+                                                             WebhookReceipt.received_at < cutoff))
+    return result.rowcount
+
+
+@jobs.handler("sweep_receipts")
+def sweep_receipts(job):
+    sweep(job.shop_id)
+    if db.session.get(Shop, job.shop_id) is None:
+        return None
+    return clock.now() + EVERY

@@ -11,7 +11,8 @@ from app.extensions import db, shop_fk
 class WebhookReceipt(db.Model):
     """One row per delivery id and one per event id seen; the primary key refuses a repeat."""
     __tablename__ = "webhook_receipts"
-    __table_args__ = (Index("ix_webhook_receipts_received", "received_at"),)
+    #: The sweep deletes one shop's receipts older than 48 h.
+    __table_args__ = (Index("ix_webhook_receipts_shop_received", "shop_id", "received_at"),)
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
     #: "w:<X-Shopify-Webhook-Id>" or "e:<X-Shopify-Event-Id>".

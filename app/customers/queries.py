@@ -1,0 +1,33 @@
+"""Read-side questions the automations ask about a shop's customers and products."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.customers.models import Order, OrderLine, Product
+from app.extensions import db
+
+
+def bestsellers(shop_id: int, days: int = 90, limit: int = 4, exclude_customer_id: int | None = None,
+                now: datetime | None = None) -> list[Product]:
+    """Most units sold over the last `days` (cancelled orders don't count), published and in stock,
+    minus anything `exclude_customer_id` ever bought. Ties go to the lower product id (stable)."""
+    since = (now or clock.now()) - timedelta(days=days)
+    units = func.sum(OrderLine.quantity).label("units")
+    # The window is found through ix_orders_shop_placed, its lines through order_lines' primary key.
+    sold = (select(OrderLine.product_id.label("product_id"), units)
+            .join(Order, (Order.shop_id == OrderLine.shop_id) & (Order.id == OrderLine.order_id))
+            .where(OrderLine.shop_id == shop_id, Order.placed_at >= since, Order.cancelled_at.is_(None),
+                   OrderLine.product_id.is_not(None))
+            .group_by(OrderLine.product_id).subquery())
+    query = (select(Product)
+             .join(sold, (Product.shop_id == shop_id) & (Product.id == sold.c.product_id))
+             .where(Product.published.is_(True), Product.in_stock.is_(True))
+             .order_by(sold.c.units.desc(), Product.id).limit(limit))
+    if exclude_customer_id is not None:
+        bought = (select(OrderLine.product_id)
+                  .join(Order, (Order.shop_id == OrderLine.shop_id) & (Order.id == OrderLine.order_id))
+                  .where(Order.shop_id == shop_id, Order.customer_id == exclude_customer_id,
+                         OrderLine.product_id.is_not(None)))
+        query = query.where(Product.id.not_in(bought))
+    return list(db.session.scalars(query))

@@ -1,0 +1,69 @@
+"""The compliance deletions: `customers/redact` and `shop/redact`.
+
+They walk every table in the metadata rather than a fixed list, so a table another feature
+adds later (with `shop_id` and a `customer_id`, `email` or `recipient` column) is redacted
+too. Rows that point at a deleted row without naming the customer (order lines, email
+events) are deleted through their parent first.
+"""
+from sqlalchemy import delete, or_, select
+
+from app.automations.models import Send
+from app.customers import consent
+from app.customers.models import Customer, Order, OrderLine
+from app.extensions import db
+from app.mail.models import EmailEvent
+from app.shops.models import Shop
+
+CHUNK = 500
+PERSON_COLUMNS = ("customer_id", "email", "recipient")
+
+
+def redact_customer(shop_id: int, customer_id: int | None, email: str | None,
+                    order_ids: list[int] | tuple = ()) -> None:
+    """Delete every row about this customer (by id and by address) in every table.
+
+    The address is kept only as a keyed hash in suppressions, because the contract says a
+    redacted address never gets marketing again.
+    """
+    email = consent.normalise_email(email)
+    if customer_id is None and email is None and not order_ids:
+        return
+    orders = set(order_ids) | set(db.session.scalars(select(Order.id).where(
+        Order.shop_id == shop_id, _names(Order, customer_id, email))))
+    sends = list(db.session.scalars(select(Send.id).where(Send.shop_id == shop_id, _names(Send, customer_id, email))))
+    _delete_in(EmailEvent, EmailEvent.send_id, shop_id, sends)
+    _delete_in(OrderLine, OrderLine.order_id, shop_id, sorted(orders))
+    _delete_in(Order, Order.id, shop_id, sorted(orders))
+    if customer_id is not None:
+        db.session.execute(delete(Customer).where(Customer.shop_id == shop_id, Customer.id == customer_id))
+    for table in db.metadata.sorted_tables:
+        names = _names(table, customer_id, email)
+        if "shop_id" in table.c and names is not None:
+            db.session.execute(delete(table).where(table.c.shop_id == shop_id, names))
+    if email is not None:
+        consent.suppress(shop_id, email, "redacted")
+
+
+def redact_shop(shop_id: int) -> None:
+    """Delete every row of the shop, in every table, and the shop itself."""
+    for table in reversed(db.metadata.sorted_tables):
+        if "shop_id" in table.c:
+            db.session.execute(delete(table).where(table.c.shop_id == shop_id))
+    db.session.execute(delete(Shop).where(Shop.id == shop_id))
+
+
+def _names(source, customer_id: int | None, email: str | None):
+    """A condition matching rows that name this customer, or None if the table names no one."""
+    columns = source.c if hasattr(source, "c") else source.__table__.c
+    conditions = []
+    if customer_id is not None and "customer_id" in columns:
+        conditions.append(columns.customer_id == customer_id)
+    for name in ("email", "recipient"):
+        if email is not None and name in columns:
+            conditions.append(columns[name] == email)
+    return or_(*conditions) if conditions else None
+
+
+def _delete_in(model, column, shop_id: int, ids: list[int]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(delete(model).where(model.shop_id == shop_id, column.in_(ids[start:start + CHUNK])))

@@ -1,0 +1,128 @@
+"""One small handler per webhook topic, named after it: `handler(shop, payload, delivery)`.
+
+Each runs inside the request's transaction, after the delivery's receipt was inserted, and
+touches a few rows only; anything that must call the store is queued as a job. Handlers are
+safe to run on stale or replayed data: every write keeps the newest `updated_at`.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from app import clock
+from app.customers import consent, data_requests, redaction
+from app.customers.checkouts import store_checkout
+from app.customers.models import Customer
+from app.customers.orders import store_orders
+from app.customers.profiles import ensure_customers, store_customers
+from app.extensions import db
+from app.webhooks import parse
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    topic: str
+    webhook_id: str | None
+    event_id: str | None
+    #: X-Shopify-Triggered-At: when the store raised the event (dates statements that carry none).
+    triggered_at: datetime | None
+
+
+# orders/create: a new order; it also closes its checkout and updates the buyer's figures.
+def orders_create(shop, payload, delivery):
+    store_orders(shop.id, [parse.order(payload)])
+
+
+# orders/updated: any change (edit, refund, fulfilment); only the newest version is kept.
+def orders_updated(shop, payload, delivery):
+    store_orders(shop.id, [parse.order(payload)])
+
+
+# orders/paid: same body as orders/updated; paying changes nothing we keep but is harmless.
+def orders_paid(shop, payload, delivery):
+    store_orders(shop.id, [parse.order(payload)])
+
+
+# orders/cancelled: `cancelled_at` set; the order leaves the customer's figures and bestsellers.
+def orders_cancelled(shop, payload, delivery):
+    store_orders(shop.id, [parse.order(payload)])
+
+
+# checkouts/create: fires once the buyer entered an email; the abandoned-cart clock starts.
+def checkouts_create(shop, payload, delivery):
+    store_checkout(shop.id, parse.checkout(payload))
+
+
+# checkouts/update: cart changes and `completed_at`; the newest snapshot wins.
+def checkouts_update(shop, payload, delivery):
+    store_checkout(shop.id, parse.checkout(payload))
+
+
+# customers/create: a new profile (no consent here since 2025-01: that has its own topic).
+def customers_create(shop, payload, delivery):
+    store_customers(shop.id, [parse.customer(payload)])
+
+
+# customers/update: profile changes (email, name); newest `updated_at` wins.
+def customers_update(shop, payload, delivery):
+    store_customers(shop.id, [parse.customer(payload)])
+
+
+# customers_email_marketing_consent/update: the customer's marketing state; newest statement wins.
+def customers_email_marketing_consent_update(shop, payload, delivery):
+    customer_id = parse.required_id(payload.get("customer_id"), "customer_id")
+    statement = payload.get("email_marketing_consent")
+    if not isinstance(statement, dict) or not isinstance(statement.get("state"), str):
+        raise parse.BadPayload("email_marketing_consent.state missing")
+    ensure_customers(shop.id, {customer_id: {"email": payload.get("email_address")}})
+    customer = db.session.get(Customer, (shop.id, customer_id))
+    # Undated statements are dated by the event itself, so a day-late delivery cannot override newer news.
+    at = clock.parse_iso(statement.get("consent_updated_at")) or delivery.triggered_at
+    consent.apply_statement(customer, statement["state"][:16], at)
+
+
+# app/uninstalled: forget the token at once; nothing more is sent. Compliance topics still come.
+def app_uninstalled(shop, payload, delivery):
+    shop.forget_tokens()
+    shop.uninstalled_at = clock.now()
+
+
+# customers/data_request: assemble what we hold on the customer for the merchant.
+def customers_data_request(shop, payload, delivery):
+    person = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    request = payload.get("data_request") if isinstance(payload.get("data_request"), dict) else {}
+    data_requests.record(shop.id, parse.optional_id(person.get("id")), _email(person.get("email")),
+                         request.get("id"))
+
+
+# customers/redact: delete every row about the customer (and the orders Shopify names).
+def customers_redact(shop, payload, delivery):
+    person = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    orders = [parse.required_id(value, "orders_to_redact") for value in payload.get("orders_to_redact") or []]
+    redaction.redact_customer(shop.id, parse.optional_id(person.get("id")), _email(person.get("email")), orders)
+
+
+# shop/redact: 48 h after uninstall; delete every row of the shop.
+def shop_redact(shop, payload, delivery):
+    redaction.redact_shop(shop.id)
+
+
+def _email(value) -> str | None:
+    return value[:320] if isinstance(value, str) else None
+
+
+TOPICS = {
+    "orders/create": orders_create,
+    "orders/updated": orders_updated,
+    "orders/paid": orders_paid,
+    "orders/cancelled": orders_cancelled,
+    "checkouts/create": checkouts_create,
+    "checkouts/update": checkouts_update,
+    "customers/create": customers_create,
+    "customers/update": customers_update,
+    "customers_email_marketing_consent/update": customers_email_marketing_consent_update,
+    "app/uninstalled": app_uninstalled,
+    "customers/data_request": customers_data_request,
+    "customers/redact": customers_redact,
+    "shop/redact": shop_redact,
+}
+#: Accepted even after uninstall (Shopify sends them then, and the law requires acting on them).
+COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})

@@ -1,0 +1,138 @@
+"""REST webhook bodies -> platform-neutral records.
+
+Only what the automations need is read; addresses, phone numbers and payment details in
+the bodies are ignored. A body missing a field we rely on raises BadPayload (a 400).
+"""
+from decimal import Decimal, InvalidOperation
+
+from app import clock
+from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord
+
+
+class BadPayload(ValueError):
+    """The body lacks a field we need, or a field has the wrong type."""
+
+
+def order(body: dict) -> OrderRecord:
+    customer = _dict(body.get("customer"))
+    placed_at = clock.parse_iso(body.get("created_at")) or clock.parse_iso(body.get("processed_at"))
+    if placed_at is None:
+        raise BadPayload("order has no created_at")
+    return OrderRecord(
+        id=required_id(body.get("id"), "order id"),
+        updated_at=clock.parse_iso(body.get("updated_at")) or placed_at,
+        placed_at=placed_at,
+        customer_id=optional_id(customer.get("id")),
+        email=_text(body.get("email") or body.get("contact_email") or customer.get("email"), 320),
+        first_name=_text(customer.get("first_name"), 255),
+        locale=_text(body.get("customer_locale"), 16),
+        checkout_token=_text(body.get("checkout_token"), 64),
+        total=_money(body.get("current_total_price", body.get("total_price"))),
+        currency=_text(body.get("currency"), 3) or "USD",
+        discount_codes=[str(d.get("code"))[:64] for d in _list(body.get("discount_codes"))
+                        if isinstance(d, dict) and d.get("code")],
+        cancelled_at=clock.parse_iso(body.get("cancelled_at")),
+        accepts_marketing=body.get("buyer_accepts_marketing") is True,
+        lines=[_line(item) for item in _list(body.get("line_items"))],
+    )
+
+
+def checkout(body: dict) -> CheckoutRecord:
+    token = _text(body.get("token"), 64)
+    updated_at = clock.parse_iso(body.get("updated_at")) or clock.parse_iso(body.get("created_at"))
+    if not token or updated_at is None:
+        raise BadPayload("checkout needs token and updated_at")
+    customer = _dict(body.get("customer"))
+    return CheckoutRecord(
+        token=token, updated_at=updated_at,
+        email=_text(body.get("email") or customer.get("email"), 320),
+        customer_id=optional_id(customer.get("id")),
+        first_name=_text(customer.get("first_name"), 255),
+        locale=_text(body.get("customer_locale"), 16),
+        accepts_marketing=body.get("buyer_accepts_marketing") is True,
+        items=[_line(item) for item in _list(body.get("line_items"))],
+        total=_money(body.get("total_price")),
+        currency=_text(body.get("currency"), 3) or "USD",
+        recovery_url=_text(body.get("abandoned_checkout_url"), 2000),
+        completed_at=clock.parse_iso(body.get("completed_at")),
+    )
+
+
+def customer(body: dict) -> CustomerRecord:
+    return CustomerRecord(id=required_id(body.get("id"), "customer id"), email=_text(body.get("email"), 320),
+                          first_name=_text(body.get("first_name"), 255), locale=_text(body.get("locale"), 16),
+                          updated_at=clock.parse_iso(body.get("updated_at")))
+
+
+def _line(item) -> Line:
+    item = _dict(item)
+    quantity = item.get("current_quantity", item.get("quantity"))
+    return Line(product_id=optional_id(item.get("product_id")),
+                variant_id=optional_id(item.get("variant_id")),
+                quantity=_count(quantity), title=_text(item.get("title") or item.get("name"), 255) or "",
+                variant_title=_text(item.get("variant_title"), 255),
+                price=_money(item.get("price")) if item.get("price") is not None else None)
+
+
+def required_id(value, what: str) -> int:
+    number = optional_id(value)
+    if number is None:
+        raise BadPayload(f"{what} missing or not a number")
+    return number
+
+
+def optional_id(value) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str) and value.startswith("gid://"):
+        value = value.rsplit("/", 1)[-1]
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadPayload(f"not an id: {value!r}"[:200]) from None
+    if not 0 < number < 2 ** 63:
+        raise BadPayload(f"id out of range: {number}")
+    return number
+
+
+def _count(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2 ** 31:
+        raise BadPayload(f"not a quantity: {value!r}"[:200])
+    return value
+
+
+def _money(value) -> Decimal:
+    if value is None or value == "":
+        return Decimal("0")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise BadPayload(f"not an amount: {value!r}"[:200]) from None
+    if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
+        raise BadPayload(f"amount out of range: {value!r}"[:200])
+    return amount.quantize(Decimal("0.01"))
+
+
+def _text(value, size: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadPayload(f"expected text, got {type(value).__name__}")
+    value = value.strip()
+    return value[:size] if value else None
+
+
+def _dict(value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayload(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(value) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadPayload(f"expected a list, got {type(value).__name__}")
+    return value

@@ -1,0 +1,48 @@
+"""Fixtures for webhook tests: Shopify's published sample bodies, and signed deliveries."""
+import base64
+import copy
+import hashlib
+import hmac
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import API_SECRET
+
+PAYLOADS = Path(__file__).parent / "payloads"
+SHOP = "demo-shop.myshopify.com"
+_ids = itertools.count(1)
+
+
+def sign(body: bytes, secret: str = API_SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+@pytest.fixture
+def sample():
+    """A fresh copy of Shopify's published body for a topic ("orders/create")."""
+    def load(topic: str) -> dict:
+        return copy.deepcopy(json.loads((PAYLOADS / (topic.replace("/", "__") + ".json")).read_text()))
+    return load
+
+
+@pytest.fixture
+def shop(make_shop):
+    return make_shop(SHOP)
+
+
+@pytest.fixture
+def deliver(client):
+    """POST a signed delivery; returns the response. Pass webhook_id/event_id to replay one."""
+    def post(topic: str, body, *, shop: str = SHOP, webhook_id: str | None = None, event_id: str | None = None,
+             triggered_at: str = "2026-11-22T10:00:00Z", headers: dict | None = None):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        number = next(_ids)
+        sent = {"X-Shopify-Topic": topic, "X-Shopify-Hmac-Sha256": sign(raw), "X-Shopify-Shop-Domain": shop,
+                "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": webhook_id or f"wh-{number}",
+                "X-Shopify-Event-Id": event_id or f"ev-{number}", "X-Shopify-Triggered-At": triggered_at,
+                "Content-Type": "application/json", **(headers or {})}
+        return client.post("/webhooks/shopify", data=raw, headers=sent)
+    return post
