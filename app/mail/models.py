@@ -5,6 +5,7 @@ from sqlalchemy import BigInteger, DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
+from app.discounts.models import IssuedCode  # noqa: F401 - its table is part of what mail records
 from app.extensions import db, shop_fk
 from app.ids import new_id
 
@@ -16,8 +17,13 @@ class EmailEvent(db.Model):
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=new_id)
+    #: The `sends.id` the event belongs to (same shop).
     send_id: Mapped[int] = mapped_column(BigInteger)
     #: open, click, unsubscribe, bounce.
     kind: Mapped[str] = mapped_column(String(12))
+    #: The link followed (clicks).
     url: Mapped[str | None] = mapped_column(Text)
+    #: The mail server's reply (bounces).
+    detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
+

@@ -1,0 +1,135 @@
+"""Turning a planned send into a complete email message, ready for the mailer.
+
+Everything a recipient sees that is not the automation's own copy is added here:
+the shop's branding, the footer with its postal address, the visible unsubscribe
+link and the RFC 8058 headers, the open pixel and signed click redirects, and the
+subject prefix the market's law asks for.
+"""
+import email.policy
+import re
+import secrets
+from datetime import timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from functools import lru_cache
+
+from flask import current_app
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from app import clock
+from app.mail import compliance, rendering, tokens
+from app.shops.settings import DEFAULTS, effective
+
+#: Long headers stay on one line: a folded or encoded List-Unsubscribe URL breaks one-click clients.
+POLICY = email.policy.default.clone(max_line_length=998)
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+ADDRESS_FIELDS = ("address1", "address2", "city", "province", "zip", "country")
+
+# Merchants write subjects; a sandbox keeps their Jinja away from Python internals.
+_subject_env = SandboxedEnvironment(autoescape=False)
+
+
+def compose(shop, send, *, template: str, context: dict, subject, marketing: bool = True) -> EmailMessage:
+    """The email for `send` (an `automations.models.Send`, saved or not) from `templates/emails/<template>/`.
+
+    `subject` is a Jinja string (or `{"en": ..., "vi": ...}`) rendered with the context.
+    Non-marketing mail (an opt-out confirmation) gets no tracking, unsubscribe or prefix.
+    """
+    lang = rendering.language(send.locale, shop.locale)
+    settings = effective(shop)
+    rules = compliance.rules(shop)
+    app_url = current_app.config["APP_URL"]
+    shop_name = shop.name or shop.domain
+    shop_url = f"https://{shop.primary_domain or shop.domain}"
+    page = {
+        "first_name": None, "discount": None, "shop_url": shop_url, **context,
+        "shop_name": shop_name, "logo_url": settings.get("logo_url"),
+        "accent_color": _colour(settings.get("accent_color")),
+        "address_lines": postal_address(shop), "timezone": shop.timezone or "UTC",
+        "currency": context.get("currency") or shop.currency, "marketing": marketing,
+        "unsubscribe_url": None, "open_pixel_url": None, "track": _untracked,
+    }
+    if marketing:
+        page["unsubscribe_url"] = f"{app_url}/u/{tokens.unsubscribe(shop.id, send.id, send.recipient, lang)}"
+        if send.id is not None:
+            page["track"] = _tracker(app_url, shop.id, send.id)
+            page["open_pixel_url"] = f"{app_url}/o/{tokens.opened(shop.id, send.id)}.gif"
+    title = render_subject(subject, lang, page)
+    if marketing and rules.subject_prefix and not title.startswith(rules.subject_prefix.strip()):
+        title = rules.subject_prefix + title
+    page["subject"] = title
+    html, text = rendering.render(template, lang, page)
+
+    message = EmailMessage(policy=POLICY)
+    sender_name, sender_address = parseaddr(current_app.config["MAIL_FROM"])
+    message["From"] = Address(settings.get("sender_name") or shop_name or sender_name, addr_spec=sender_address)
+    message["To"] = send.recipient
+    message["Subject"] = title
+    reply_to = settings.get("reply_to") or shop.email
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(clock.now().replace(tzinfo=timezone.utc))
+    message["Message-ID"] = f"<{send.id or 0}.{secrets.token_hex(8)}@{sender_address.rpartition('@')[2]}>"
+    if marketing:
+        message["List-Unsubscribe"] = f"<{page['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # Lets the mailer record a hard bounce for the right shop (and an asynchronous
+    # bounce report, which quotes the original headers, be matched later).
+    message["X-Comeback-Send"] = f"{shop.id}.{send.id or 0}"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def render_subject(subject, lang: str, context: dict) -> str:
+    """The merchant's subject template filled in; a broken template is sent as written."""
+    if isinstance(subject, dict):
+        subject = subject.get(lang) or subject.get("en") or ""
+    try:
+        rendered = _subject_template(subject).render(context)
+    except TemplateError:
+        rendered = subject
+    return " ".join(rendered.split())
+
+
+def subject_error(subject: str) -> str | None:
+    """Why a subject template cannot be used, or None (for settings validation)."""
+    try:
+        _subject_template(subject)
+    except TemplateError as error:
+        return str(error)
+    return None
+
+
+@lru_cache(maxsize=256)
+def _subject_template(subject: str):
+    return _subject_env.from_string(subject)
+
+
+def postal_address(shop) -> list[str]:
+    """The shop's address as footer lines: street, then city and postcode, then country."""
+    address = shop.address or {}
+    parts = [str(address.get(key) or "").strip() for key in ADDRESS_FIELDS]
+    street = ", ".join(p for p in parts[:2] if p)
+    town = " ".join(p for p in (parts[4], parts[2]) if p)
+    region = ", ".join(p for p in (town, parts[3]) if p)
+    return [line for line in (street, region, parts[5]) if line]
+
+
+def _colour(value) -> str:
+    # The accent colour lands in CSS: anything but a plain hex colour could inject styles.
+    return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else DEFAULTS["accent_color"]
+
+
+def _tracker(app_url: str, shop_id: int, send_id: int):
+    def track(url) -> str:
+        if not url:
+            return ""
+        return f"{app_url}/t/{tokens.click(shop_id, send_id, str(url))}"
+    return track
+
+
+def _untracked(url) -> str:
+    return str(url or "")

@@ -1,0 +1,107 @@
+"""Rendering an email template for one recipient: HTML (compiled MJML) and plain text.
+
+Both halves are Jinja with the same context. The HTML half autoescapes (customer
+names and product titles come from the store, i.e. from strangers); the text half
+does not, since it is never parsed as HTML. Money and dates follow the email's
+language with Babel: `250.000 ₫`, `$25.00`, `29 tháng 11, 2026`.
+"""
+import os
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, Template, pass_context
+from markupsafe import Markup
+
+from app.mail import compiler
+
+LANGUAGES = ("en", "vi")
+
+_html_templates: dict[tuple[str, str], tuple[tuple, Template]] = {}
+_text_envs: dict[str, Environment] = {}
+
+
+def language(*candidates: str | None) -> str:
+    """The first supported language among `candidates` ("vi-VN" -> "vi"), else English."""
+    for candidate in candidates:
+        code = (candidate or "").replace("_", "-").split("-")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def money_text(amount, currency: str, lang: str) -> str:
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    # Babel puts a no-break space between amount and symbol; the text part gets a plain one.
+    return format_currency(value, currency, locale=lang).replace("\xa0", " ")
+
+
+@pass_context
+def _money(context, amount, currency: str | None = None) -> str:
+    if amount is None or amount == "":
+        return ""
+    return money_text(amount, currency or context.get("currency") or "USD", context.get("lang", "en"))
+
+
+@pass_context
+def _money_html(context, amount, currency: str | None = None) -> Markup:
+    # One unbreakable unit, so "250.000" and "₫" never end up on two lines.
+    return Markup('<span style="white-space:nowrap">%s</span>') % _money(context, amount, currency)
+
+
+@pass_context
+def _date(context, value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, datetime):
+        zone = ZoneInfo(context.get("timezone") or "UTC")
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        value = aware.astimezone(zone).date()
+    return format_date(value, "long", locale=context.get("lang", "en"))
+
+
+def _environment(autoescape: bool, loader=None) -> Environment:
+    # Lenient about missing keys: an item without an image must not stop a send.
+    env = Environment(autoescape=autoescape, loader=loader, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters.update(money=_money_html if autoescape else _money, date=_date)
+    return env
+
+
+_html_env = _environment(autoescape=True)
+
+
+def emails_folder() -> str:
+    return os.path.join(current_app.root_path, current_app.template_folder, "emails")
+
+
+def render(template: str, lang: str, context: dict) -> tuple[str, str]:
+    """(html, text) of `templates/emails/<template>/<lang>.{mjml,txt}` for this context."""
+    folder = emails_folder()
+    text_env = _text_envs.get(folder)
+    if text_env is None:
+        text_env = _text_envs[folder] = _environment(False, FileSystemLoader(folder))
+    context = {**context, "lang": lang}
+    html = _html_template(folder, template, lang).render(context)
+    text = text_env.get_template(f"{template}/{lang}.txt").render(context)
+    return html, text
+
+
+def _html_template(folder: str, template: str, lang: str) -> Template:
+    """The compiled template, recompiled only when one of its files changed."""
+    cached = _html_templates.get((template, lang))
+    if cached is not None and all(os.stat(path).st_mtime_ns == stamp for path, stamp in cached[0]):
+        return cached[1]
+    source, files = compiler.expand(os.path.join(folder, template, f"{lang}.mjml"))
+    cache_dir = os.path.join(current_app.instance_path, "mjml-cache")
+    compiled = _html_env.from_string(compiler.compile_source(source, cache_dir))
+    _html_templates[(template, lang)] = (tuple((path, os.stat(path).st_mtime_ns) for path in files), compiled)
+    return compiled

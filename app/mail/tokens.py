@@ -1,0 +1,60 @@
+"""Signed tokens for the links in an email: unsubscribe, click redirect, open pixel.
+
+Tokens never expire (an unsubscribe link must work for years) and carry only ids,
+the address and the target URL; the signature is what makes them trustworthy, so a
+click can only redirect to the URL it was signed for (no open redirect).
+"""
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature
+
+from app.security import serializer
+
+
+class BadToken(ValueError):
+    """The token was tampered with, truncated or made for another purpose."""
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    shop_id: int
+    send_id: int | None
+    email: str
+    locale: str
+
+
+def unsubscribe(shop_id: int, send_id: int | None, email: str, locale: str) -> str:
+    return serializer("unsubscribe").dumps([shop_id, send_id, email, locale])
+
+
+def read_unsubscribe(token: str) -> Unsubscribe:
+    shop_id, send_id, email, locale = _load("unsubscribe", token, 4)
+    return Unsubscribe(int(shop_id), send_id, str(email), str(locale))
+
+
+def click(shop_id: int, send_id: int, url: str) -> str:
+    return serializer("click").dumps([shop_id, send_id, url])
+
+
+def read_click(token: str) -> tuple[int, int, str]:
+    shop_id, send_id, url = _load("click", token, 3)
+    return int(shop_id), int(send_id), str(url)
+
+
+def opened(shop_id: int, send_id: int) -> str:
+    return serializer("open").dumps([shop_id, send_id])
+
+
+def read_opened(token: str) -> tuple[int, int]:
+    shop_id, send_id = _load("open", token, 2)
+    return int(shop_id), int(send_id)
+
+
+def _load(purpose: str, token: str, size: int) -> list:
+    try:
+        payload = serializer(purpose).loads(token)
+    except BadSignature:
+        raise BadToken(f"invalid {purpose} token") from None
+    if not isinstance(payload, list) or len(payload) != size:
+        raise BadToken(f"malformed {purpose} token")
+    return payload
