@@ -1,0 +1,47 @@
+"""The recent-activity list: what happened to each planned email, in the merchant's words.
+
+A send waiting with a reason was deferred (quiet hours, the frequency cap); one without a
+reason is simply scheduled. Skips and failures carry the engine's reason code, which
+`i18n.REASONS` turns into a sentence.
+"""
+from sqlalchemy import select
+
+from app import clock
+from app.automations.models import Send
+from app.extensions import db
+from app.settings.i18n import Words
+
+LIMIT = 50
+
+
+def recent(shop_id: int, words: Words, limit: int = LIMIT) -> list[dict]:
+    """The newest sends first, each with a plain-language `text` in `words`' language."""
+    sends = db.session.scalars(select(Send).where(Send.shop_id == shop_id)
+                               .order_by(Send.created_at.desc(), Send.id.desc()).limit(limit))
+    return [_entry(send, words) for send in sends]
+
+
+def _entry(send: Send, words: Words) -> dict:
+    return {
+        "id": str(send.id),
+        "automation": send.automation,
+        "recipient": send.recipient,
+        "state": send.state,
+        "reason": send.reason,
+        "at": clock.iso(send.sent_at or send.due_at),
+        "text": describe(send, words),
+    }
+
+
+def describe(send: Send, words: Words) -> str:
+    if send.state == "sent":
+        return words("state_sent")
+    if send.state in ("planned", "claimed"):
+        if send.reason:
+            return words("state_deferred", reason=words.reason(send.reason))
+        return words("state_planned", due=send.due_at.strftime("%Y-%m-%d %H:%M UTC"))
+    if send.state in ("skipped", "failed"):
+        return words(f"state_{send.state}", reason=words.reason(send.reason or send.last_error))
+    if send.state == "unknown":
+        return words("state_unknown")
+    return words("state_sending")

@@ -1,0 +1,246 @@
+"""The settings page's words in English and Vietnamese, and how the page picks a language.
+
+The admin tells us the merchant's language in the `locale` query parameter ("vi", "en-US");
+without it the shop's primary locale decides. Emails have their own templates (mail package).
+"""
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = ("en", "vi")
+
+MESSAGES = {
+    "en": {
+        "title": "Comeback",
+        "tagline": "Retention emails that bring customers back.",
+        "language": "Language",
+        "automations": "Automations",
+        "on": "On",
+        "off": "Off",
+        "preview": "Preview",
+        "subject_line": "Subject",
+        "send_test": "Send me a test",
+        "test_queued": "A test email is on its way to {email}.",
+        "no_shop_email": "The store has no email address to send a test to.",
+        "saving": "Saving…",
+        "saved": "Saved",
+        "save": "Save settings",
+        "loading": "Loading…",
+        "error": "Something went wrong. Try again.",
+        "results": "Results, last 30 days",
+        "automation": "Automation",
+        "sent": "Sent",
+        "opened": "Opened",
+        "clicked": "Clicked",
+        "orders": "Orders",
+        "revenue": "Revenue",
+        "chart_label": "Emails sent per day over the last 30 days",
+        "activity": "Recent activity",
+        "no_activity": "No emails yet. Switch an automation on to start.",
+        "import": "Order history import",
+        "import_running": "Importing your order history: {done} of {total}.",
+        "import_queued": "The order history import will start in a moment.",
+        "import_done": "Order history imported.",
+        "import_failed": "The order history import failed; it will be retried. {error}",
+        "settings": "Sender and sending rules",
+        "sender_name": "Sender name",
+        "sender_name_help": "Empty: your store's name ({name}).",
+        "reply_to": "Reply-to address",
+        "reply_to_help": "Empty: your store's email ({email}).",
+        "logo_url": "Logo URL (https)",
+        "accent_color": "Accent colour",
+        "frequency_cap": "At most",
+        "emails_per": "emails per customer every",
+        "days": "days",
+        "quiet_hours": "Quiet hours (store time)",
+        "quiet_hours_enabled": "Hold emails during quiet hours",
+        "from": "From",
+        "to": "To",
+        "compliance_profile": "Compliance rules",
+        "compliance_auto": "Automatic (by store country)",
+        "compliance_vn": "Vietnam (Decree 91: [QC] label, 07:00–22:00)",
+        "compliance_us": "United States (CAN-SPAM)",
+        "compliance_eu": "European Union (GDPR)",
+        "compliance_default": "No extra rules",
+        "attribution_days": "Credit an order to an email clicked within (days)",
+        "data_requests": "Customer data requests",
+        "no_data_requests": "No customer has asked for their data.",
+        "download": "Download JSON",
+        "requested": "Requested {at}",
+        "session_expired": "Your session has expired.",
+        "reopen": "Reopen Comeback",
+        "open_from_admin": "Open Comeback from your store admin to manage it.",
+        "not_installed": "Comeback is not installed on {shop}.",
+        "install": "Install Comeback",
+        "invalid_session": "This link has expired or is not valid.",
+        "state_sent": "sent",
+        "state_planned": "scheduled for {due}",
+        "state_deferred": "deferred: {reason}",
+        "state_skipped": "skipped: {reason}",
+        "state_failed": "failed: {reason}",
+        "state_unknown": "uncertain: the mail server may or may not have accepted it",
+        "state_sending": "sending",
+    },
+    "vi": {
+        "title": "Comeback",
+        "tagline": "Email chăm sóc giúp khách hàng quay lại.",
+        "language": "Ngôn ngữ",
+        "automations": "Tự động hóa",
+        "on": "Bật",
+        "off": "Tắt",
+        "preview": "Xem trước",
+        "subject_line": "Tiêu đề",
+        "send_test": "Gửi thử cho tôi",
+        "test_queued": "Email thử đang được gửi tới {email}.",
+        "no_shop_email": "Cửa hàng chưa có địa chỉ email để nhận email thử.",
+        "saving": "Đang lưu…",
+        "saved": "Đã lưu",
+        "save": "Lưu cài đặt",
+        "loading": "Đang tải…",
+        "error": "Đã xảy ra lỗi. Vui lòng thử lại.",
+        "results": "Kết quả 30 ngày qua",
+        "automation": "Tự động hóa",
+        "sent": "Đã gửi",
+        "opened": "Đã mở",
+        "clicked": "Đã nhấp",
+        "orders": "Đơn hàng",
+        "revenue": "Doanh thu",
+        "chart_label": "Số email gửi mỗi ngày trong 30 ngày qua",
+        "activity": "Hoạt động gần đây",
+        "no_activity": "Chưa có email nào. Hãy bật một tự động hóa để bắt đầu.",
+        "import": "Nhập lịch sử đơn hàng",
+        "import_running": "Đang nhập lịch sử đơn hàng: {done} / {total}.",
+        "import_queued": "Việc nhập lịch sử đơn hàng sẽ bắt đầu trong giây lát.",
+        "import_done": "Đã nhập xong lịch sử đơn hàng.",
+        "import_failed": "Nhập lịch sử đơn hàng thất bại; hệ thống sẽ thử lại. {error}",
+        "settings": "Người gửi và quy tắc gửi",
+        "sender_name": "Tên người gửi",
+        "sender_name_help": "Để trống: tên cửa hàng ({name}).",
+        "reply_to": "Địa chỉ nhận phản hồi",
+        "reply_to_help": "Để trống: email cửa hàng ({email}).",
+        "logo_url": "URL logo (https)",
+        "accent_color": "Màu nhấn",
+        "frequency_cap": "Tối đa",
+        "emails_per": "email cho mỗi khách trong",
+        "days": "ngày",
+        "quiet_hours": "Giờ yên lặng (giờ cửa hàng)",
+        "quiet_hours_enabled": "Giữ email lại trong giờ yên lặng",
+        "from": "Từ",
+        "to": "Đến",
+        "compliance_profile": "Quy định tuân thủ",
+        "compliance_auto": "Tự động (theo quốc gia của cửa hàng)",
+        "compliance_vn": "Việt Nam (Nghị định 91: nhãn [QC], 07:00–22:00)",
+        "compliance_us": "Hoa Kỳ (CAN-SPAM)",
+        "compliance_eu": "Liên minh châu Âu (GDPR)",
+        "compliance_default": "Không có quy định thêm",
+        "attribution_days": "Ghi nhận đơn hàng cho email được nhấp trong vòng (ngày)",
+        "data_requests": "Yêu cầu dữ liệu khách hàng",
+        "no_data_requests": "Chưa có khách hàng nào yêu cầu dữ liệu của họ.",
+        "download": "Tải JSON",
+        "requested": "Yêu cầu lúc {at}",
+        "session_expired": "Phiên làm việc đã hết hạn.",
+        "reopen": "Mở lại Comeback",
+        "open_from_admin": "Hãy mở Comeback từ trang quản trị cửa hàng để quản lý.",
+        "not_installed": "Comeback chưa được cài đặt trên {shop}.",
+        "install": "Cài đặt Comeback",
+        "invalid_session": "Liên kết này đã hết hạn hoặc không hợp lệ.",
+        "state_sent": "đã gửi",
+        "state_planned": "dự kiến gửi lúc {due}",
+        "state_deferred": "hoãn lại: {reason}",
+        "state_skipped": "bỏ qua: {reason}",
+        "state_failed": "thất bại: {reason}",
+        "state_unknown": "chưa rõ: máy chủ thư có thể đã nhận hoặc chưa",
+        "state_sending": "đang gửi",
+    },
+}
+
+#: Reason codes the engine records on sends, in plain words.
+REASONS = {
+    "en": {
+        "ordered": "the customer ordered",
+        "completed": "the checkout was completed",
+        "no_consent": "the customer has not agreed to marketing email",
+        "not_subscribed": "the customer has not agreed to marketing email",
+        "unsubscribed": "the customer unsubscribed",
+        "bounced": "the address bounced",
+        "redacted": "the customer's data was erased",
+        "suppressed": "the address is on the do-not-email list",
+        "frequency_cap": "the customer already got the most emails allowed this week",
+        "quiet_hours": "quiet hours",
+        "send_window": "outside the legal sending hours",
+        "daily_limit": "the daily limit for this customer was reached",
+        "too_late": "it became due more than 7 days ago",
+        "stale": "it became due more than 7 days ago",
+        "disabled": "the automation is switched off",
+        "uninstalled": "the app was uninstalled",
+        "no_products": "there were not enough products to show",
+        "discount": "the store did not create the discount code yet",
+        "cart_changed": "the cart changed",
+        "temporary": "the mail server asked to try later",
+        "permanent": "the mail server refused the address",
+        "no_email": "there is no email address",
+        "checkout_gone": "the checkout no longer exists",
+        "first_not_sent": "the first email was not sent",
+        "empty_cart": "the cart is empty",
+        "customer_gone": "the customer no longer exists",
+        "few_bestsellers": "there were too few bestsellers to show",
+    },
+    "vi": {
+        "ordered": "khách hàng đã đặt hàng",
+        "completed": "khách hàng đã hoàn tất thanh toán",
+        "no_consent": "khách hàng chưa đồng ý nhận email tiếp thị",
+        "not_subscribed": "khách hàng chưa đồng ý nhận email tiếp thị",
+        "unsubscribed": "khách hàng đã hủy đăng ký",
+        "bounced": "địa chỉ email không nhận được thư",
+        "redacted": "dữ liệu của khách hàng đã bị xóa",
+        "suppressed": "địa chỉ nằm trong danh sách không gửi",
+        "frequency_cap": "khách hàng đã nhận đủ số email cho phép trong tuần",
+        "quiet_hours": "giờ yên lặng",
+        "send_window": "ngoài giờ được phép gửi theo luật",
+        "daily_limit": "đã đạt giới hạn email trong ngày cho khách này",
+        "too_late": "đã đến hạn gửi hơn 7 ngày trước",
+        "stale": "đã đến hạn gửi hơn 7 ngày trước",
+        "disabled": "tự động hóa đang tắt",
+        "uninstalled": "ứng dụng đã bị gỡ cài đặt",
+        "no_products": "không đủ sản phẩm để hiển thị",
+        "discount": "cửa hàng chưa tạo được mã giảm giá",
+        "cart_changed": "giỏ hàng đã thay đổi",
+        "temporary": "máy chủ thư yêu cầu thử lại sau",
+        "permanent": "máy chủ thư từ chối địa chỉ",
+        "no_email": "không có địa chỉ email",
+        "checkout_gone": "phiên thanh toán không còn tồn tại",
+        "first_not_sent": "email đầu tiên chưa được gửi",
+        "empty_cart": "giỏ hàng trống",
+        "customer_gone": "khách hàng không còn tồn tại",
+        "few_bestsellers": "không đủ sản phẩm bán chạy để hiển thị",
+    },
+}
+
+
+def pick(requested: str | None, shop_locale: str | None) -> str:
+    """The admin's language if we speak it, else the shop's, else English."""
+    for candidate in (requested, shop_locale):
+        prefix = (candidate or "").replace("_", "-").split("-")[0].lower()
+        if prefix in LANGUAGES:
+            return prefix
+    return "en"
+
+
+class Words:
+    """`words("key", name=...)` in a template; one instance per rendered language."""
+
+    def __init__(self, locale: str):
+        self.locale = locale
+        self.messages = MESSAGES[locale]
+
+    def __call__(self, key: str, **values) -> str:
+        return self.messages[key].format(**values)
+
+    def reason(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return REASONS[self.locale].get(code, code.replace("_", " "))
+
+    def number(self, value) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def money(self, value, currency: str) -> str:
+        return format_currency(value, currency, locale=self.locale)

@@ -1,0 +1,101 @@
+"""The page at /app: the shell the store admin frames, and the content drawn for one shop.
+
+Shop data is drawn only for a verified session token: the `id_token` of the first load,
+or (under App Bridge, or on a language switch) a Bearer token on `/api/page`.
+"""
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request
+from markupsafe import Markup
+
+from app.automations import settings as automation_settings
+from app.automations.registry import AUTOMATIONS
+from app.customers.models import DataRequest
+from app.extensions import db
+from app.settings import activity, chart, imports, results, session_tokens, shop_settings
+from app.settings.i18n import LANGUAGES, Words, pick
+from app.shops import settings as shop_defaults
+from app.shops.domains import store_url, valid_shop
+from app.shops.models import Shop
+
+bp = Blueprint("settings_page", __name__, static_folder="static", static_url_path="/settings/static")
+
+#: Shopify's own App Bridge; the one script the page loads from elsewhere.
+APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+#: Messages the page's script shows after an action.
+SCRIPT_WORDS = ("saving", "saved", "error", "test_queued", "session_expired", "import_running",
+                "import_done", "import_queued", "import_failed")
+
+
+def _uses_app_bridge() -> bool:
+    """Only a real Shopify admin has App Bridge; a sandbox store (another SHOPIFY_STORE_URL) does not."""
+    return current_app.config["SHOPIFY_STORE_URL"] == "https://{shop}"
+
+
+def _reopen_url(domain: str, locale: str) -> str:
+    """The store's link to this app: it opens /app again with a fresh id_token, as Shopify does."""
+    return f"{store_url(current_app.config, domain)}/admin/apps/{current_app.config['SHOPIFY_API_KEY']}?" \
+        + urlencode({"locale": locale})
+
+
+@bp.get("/app")
+def app_page():
+    domain = request.args.get("shop", "")
+    if not valid_shop(domain):
+        return "The shop parameter must be a *.myshopify.com domain.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    shop = db.session.scalar(db.select(Shop).where(Shop.domain == domain))
+    locale = pick(request.args.get("locale"), shop.locale if shop else None)
+    words = Words(locale)
+    if shop is None or not shop.installed:
+        install = f"{store_url(current_app.config, domain)}/admin/oauth/install?" \
+            + urlencode({"client_id": current_app.config["SHOPIFY_API_KEY"]})
+        return render_template("settings/install.html", words=words, locale=locale, domain=domain,
+                               install_url=install)
+    token = request.args.get("id_token")
+    content = None
+    if token:
+        try:
+            verified = session_tokens.installed_shop(token)
+        except session_tokens.InvalidSession:
+            verified = None
+        if verified is None or verified.id != shop.id:
+            response = current_app.make_response((render_template(
+                "settings/page.html", words=words, locale=locale, shop=shop, content=None, config_json=None,
+                message=words("invalid_session"), reopen_url=_reopen_url(domain, locale),
+                app_bridge=APP_BRIDGE if _uses_app_bridge() else None), 401))
+            response.headers[session_tokens.RETRY_HEADER] = "1"
+            return response
+        content = Markup(body(shop, locale))
+    config_json = {"shop": shop.domain, "locale": locale, "idToken": token,
+                   "reopenUrl": _reopen_url(domain, locale), "appBridge": _uses_app_bridge(),
+                   # Templates with {placeholders}: the script fills them in.
+                   "words": {key: words.messages[key] for key in SCRIPT_WORDS}}
+    return render_template("settings/page.html", words=words, locale=locale, shop=shop, content=content,
+                           config_json=config_json, message=None if content else words("open_from_admin"),
+                           reopen_url=_reopen_url(domain, locale), app_bridge=APP_BRIDGE if _uses_app_bridge() else None)
+
+
+def _form_order(fields: list[dict]) -> list[dict]:
+    """Timing first, then subject and discount, as a merchant reads the card; the switch is apart."""
+    common = ("subject", "discount_percent")
+    own = [f for f in fields if f["name"] not in common and f["name"] != "enabled"]
+    return own[:1] + [f for f in fields if f["name"] in common] + own[1:]
+
+
+def body(shop: Shop, locale: str) -> str:
+    """Everything the merchant sees for `shop`, in `locale`, as an HTML fragment."""
+    words = Words(locale)
+    cards = [{"key": key, "title": AUTOMATIONS[key].title.get(locale) or key,
+              "values": automation_settings.as_json(shop, key),
+              "fields": _form_order(automation_settings.fields(key))}
+             for key in AUTOMATIONS]
+    rows = results.per_automation(shop.id, list(AUTOMATIONS))
+    settings = shop_defaults.effective(shop)
+    return render_template(
+        "settings/body.html", words=words, locale=locale, languages=LANGUAGES, shop=shop, cards=cards,
+        results=rows, titles={card["key"]: card["title"] for card in cards},
+        chart=chart.bars(results.daily_sent(shop.id), words("chart_label"), settings["accent_color"]),
+        activity=activity.recent(shop.id, words, limit=20), progress=imports.progress(shop.id),
+        settings=settings, profiles=shop_settings.PROFILES,
+        data_requests=list(db.session.scalars(db.select(DataRequest).where(DataRequest.shop_id == shop.id)
+                                              .order_by(DataRequest.requested_at.desc()).limit(50))))

@@ -1,0 +1,272 @@
+/* Comeback settings page: saves each change through the JSON API and keeps the preview live.
+ *
+ * Session tokens: inside the Shopify admin, App Bridge's `shopify.idToken()` gives a fresh
+ * one for every call. Without App Bridge (the sandbox store, a standalone tab) the page uses
+ * the `id_token` it was opened with; the server cannot mint tokens, so once that one has
+ * expired the page offers to reopen itself through the store, which hands out a new one.
+ */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("comeback-config").textContent);
+  var content = document.getElementById("content");
+  var expiredBanner = document.getElementById("session-expired");
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] == null ? "" : values[key]; });
+  }
+
+  function tokenExpiry(token) {
+    try {
+      var payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(payload)).exp * 1000;
+    } catch (e) {
+      return 0;
+    }
+  }
+
+  function sessionToken() {
+    if (window.shopify && typeof window.shopify.idToken === "function") {
+      return window.shopify.idToken();
+    }
+    // The server allows 10 s of clock skew; stop a little before that to never send a dead token.
+    if (config.idToken && tokenExpiry(config.idToken) + 5000 > Date.now()) {
+      return Promise.resolve(config.idToken);
+    }
+    return Promise.reject(new Error("session expired"));
+  }
+
+  function showExpired() {
+    expiredBanner.querySelector("[data-banner-text]").textContent = config.words.session_expired;
+    expiredBanner.hidden = false;
+  }
+
+  /* Every call carries the session token as a Bearer header: the API reads no cookies. */
+  function api(method, path, body) {
+    return sessionToken().then(function (token) {
+      var init = { method: method, headers: { Authorization: "Bearer " + token, Accept: "application/json" } };
+      if (body !== undefined) {
+        init.headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
+      return fetch(path, init);
+    }, function (error) {
+      showExpired();
+      throw error;
+    }).then(function (response) {
+      if (response.status === 401) {
+        showExpired();
+        throw new Error("session expired");
+      }
+      return response;
+    });
+  }
+
+  function jsonOrError(response) {
+    return response.json().then(function (data) {
+      if (!response.ok) { throw new Error(data.error || config.words.error); }
+      return data;
+    });
+  }
+
+  function setStatus(element, text, kind) {
+    element.textContent = text;
+    element.dataset.kind = kind || "";
+  }
+
+  /* ---- automations ---- */
+
+  function card(element) { return element.closest(".automation"); }
+
+  function loadPreview(cardElement) {
+    var frame = cardElement.querySelector("[data-preview-frame]");
+    var locale = frame.dataset.locale;
+    return api("GET", "/api/automations/" + cardElement.dataset.key + "/preview?locale=" + locale)
+      .then(jsonOrError)
+      .then(function (preview) {
+        if (frame.dataset.locale !== locale) { return; }  // the merchant switched language meanwhile
+        cardElement.querySelector("[data-preview-subject]").textContent = preview.subject;
+        frame.srcdoc = preview.html;
+      })
+      .catch(function (error) {
+        cardElement.querySelector("[data-preview-subject]").textContent = error.message;
+      });
+  }
+
+  function fieldChange(input) {
+    var name = input.name;
+    if (input.dataset.type === "bool") { return [name, input.checked]; }
+    if (input.dataset.type === "int") { return [name, input.value === "" ? null : Number(input.value)]; }
+    var texts = {};
+    card(input).querySelectorAll('input[name="' + name + '"]').forEach(function (each) {
+      texts[each.dataset.lang] = each.value;
+    });
+    return [name, texts];
+  }
+
+  function saveAutomation(cardElement, changes, input) {
+    var status = cardElement.querySelector("[data-status]");
+    setStatus(status, config.words.saving);
+    return api("PATCH", "/api/automations/" + cardElement.dataset.key, changes)
+      .then(jsonOrError)
+      .then(function (automation) {
+        if (input) { input.removeAttribute("aria-invalid"); }
+        setStatus(status, config.words.saved, "ok");
+        var toggle = cardElement.querySelector("[data-action=toggle]");
+        toggle.setAttribute("aria-checked", automation.enabled ? "true" : "false");
+        var label = toggle.querySelector(".switch__label");
+        label.textContent = automation.enabled ? label.dataset.on : label.dataset.off;
+        return loadPreview(cardElement);
+      })
+      .catch(function (error) {
+        if (input) { input.setAttribute("aria-invalid", "true"); }
+        setStatus(status, error.message, "error");
+      });
+  }
+
+  function sendTest(cardElement, button) {
+    var status = cardElement.querySelector("[data-status]");
+    var locale = cardElement.querySelector("[data-preview-frame]").dataset.locale;
+    button.disabled = true;
+    api("POST", "/api/automations/" + cardElement.dataset.key + "/test", { locale: locale })
+      .then(jsonOrError)
+      .then(function (queued) { setStatus(status, fill(config.words.test_queued, { email: queued.to }), "ok"); })
+      .catch(function (error) { setStatus(status, error.message, "error"); })
+      .then(function () { button.disabled = false; });
+  }
+
+  /* ---- shop-wide settings: one PATCH with the whole form, refused or applied as a whole ---- */
+
+  function settingsChanges(form) {
+    var changes = { frequency_cap: {}, quiet_hours: {} };
+    form.querySelectorAll("input, select").forEach(function (input) {
+      var value = input.type === "checkbox" ? input.checked
+        : input.type === "number" ? (input.value === "" ? null : Number(input.value))
+        : (input.value.trim() === "" ? null : input.value.trim());
+      var path = input.name.split(".");
+      if (path.length === 2) { changes[path[0]][path[1]] = value; } else { changes[path[0]] = value; }
+    });
+    return changes;
+  }
+
+  function saveSettings(form) {
+    var status = form.querySelector("[data-status]");
+    setStatus(status, config.words.saving);
+    api("PATCH", "/api/settings", settingsChanges(form))
+      .then(jsonOrError)
+      .then(function () {
+        setStatus(status, config.words.saved, "ok");
+        document.querySelectorAll(".automation").forEach(loadPreview);  // branding shows in emails
+      })
+      .catch(function (error) { setStatus(status, error.message, "error"); });
+  }
+
+  /* ---- page content: drawn by the server, redrawn on a language switch ---- */
+
+  function loadContent(locale) {
+    return api("GET", "/api/page?locale=" + locale)
+      .then(function (response) {
+        if (!response.ok) { throw new Error(config.words.error); }
+        return response.text();
+      })
+      .then(function (html) {
+        content.innerHTML = html;
+        expiredBanner.hidden = true;
+        config.locale = locale;
+        document.documentElement.lang = locale;
+        var url = new URL(window.location.href);
+        url.searchParams.set("locale", locale);
+        window.history.replaceState(null, "", url);
+        start();
+      });
+  }
+
+  function download(id) {
+    api("GET", "/api/data-requests/" + id + ".json")
+      .then(function (response) {
+        if (!response.ok) { throw new Error(config.words.error); }
+        return response.blob();
+      })
+      .then(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "data-request-" + id + ".json";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      });
+  }
+
+  var importTimer = null;
+
+  function pollImport() {
+    var section = document.getElementById("import");
+    if (!section) { return; }
+    api("GET", "/api/import").then(jsonOrError).then(function (progress) {
+      var bar = section.querySelector("[role=progressbar]");
+      bar.setAttribute("aria-valuenow", progress.percent);
+      bar.querySelector(".progress__bar").style.width = progress.percent + "%";
+      var text = section.querySelector("[data-import-text]");
+      if (progress.state === "done") {
+        text.textContent = config.words.import_done;
+        return;  // results and activity now include the history: redraw once
+      }
+      text.textContent = progress.state === "failed" ? fill(config.words.import_failed, { error: progress.error })
+        : progress.total ? fill(config.words.import_running, {
+          done: progress.done.toLocaleString(config.locale), total: progress.total.toLocaleString(config.locale) })
+        : config.words.import_queued;
+      importTimer = setTimeout(pollImport, 2000);
+    }).catch(function () { importTimer = setTimeout(pollImport, 10000); });
+  }
+
+  function start() {
+    clearTimeout(importTimer);
+    document.querySelectorAll(".automation").forEach(loadPreview);
+    if (document.getElementById("import")) { importTimer = setTimeout(pollImport, 1000); }
+  }
+
+  /* One set of listeners on the document, so content redrawn later needs no re-binding. */
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-action]");
+    if (!target) { return; }
+    var action = target.dataset.action;
+    if (action === "toggle") {
+      saveAutomation(card(target), { enabled: target.getAttribute("aria-checked") !== "true" });
+    } else if (action === "test") {
+      sendTest(card(target), target);
+    } else if (action === "preview-language") {
+      var cardElement = card(target);
+      cardElement.querySelectorAll("[data-action=preview-language]").forEach(function (each) {
+        each.setAttribute("aria-pressed", each === target ? "true" : "false");
+      });
+      cardElement.querySelector("[data-preview-frame]").dataset.locale = target.dataset.locale;
+      loadPreview(cardElement);
+    } else if (action === "language") {
+      loadContent(target.dataset.locale);
+    } else if (action === "download") {
+      download(target.dataset.id);
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.closest("[data-form=automation]")) {
+      var change = fieldChange(input);
+      var changes = {};
+      changes[change[0]] = change[1];
+      saveAutomation(card(input), changes, input);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    // Enter in a field submits its form: automation fields are already saved on change.
+    event.preventDefault();
+    if (event.target.matches("[data-form=settings]")) { saveSettings(event.target); }
+  });
+
+  if (content.children.length) {
+    start();
+  } else if (window.shopify && typeof window.shopify.idToken === "function") {
+    loadContent(config.locale);
+  }
+})();
