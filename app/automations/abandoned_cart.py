@@ -98,7 +98,7 @@ class AbandonedCart(Automation):
         checkout = db.session.get(Checkout, (shop.id, send.context["checkout"]))
         if not checkout.items:
             raise Skip("empty_cart")
-        return _cart_context(checkout, send, self.discount_percent(send, values))
+        return _cart_context(checkout, send)
 
     def sample(self, shop, values, locale, customer_id):
         query = select(Checkout).where(Checkout.shop_id == shop.id).order_by(Checkout.platform_updated_at.desc())
@@ -107,9 +107,8 @@ class AbandonedCart(Automation):
         checkout = next((c for c in db.session.scalars(query.limit(20)) if c.items), None) or _sample_checkout(shop)
         send = Send(shop_id=shop.id, automation=self.key, recipient=checkout.email or shop.email or "",
                     customer_id=checkout.customer_id, trigger_ref=FIRST + checkout.token, locale=locale,
-                    context={"checkout": checkout.token, "reminder": False},
-                    discount_code="PREVIEW-CODE" if values["discount_percent"] else None)
-        return send, _cart_context(checkout, send, values["discount_percent"])
+                    context={"checkout": checkout.token, "reminder": False})
+        return send, _cart_context(checkout, send)
 
 
 _FIRST_OK = ("sent",)
@@ -129,19 +128,18 @@ def _customer(shop_id: int, customer_id: int | None) -> Customer | None:
     return db.session.get(Customer, (shop_id, customer_id)) if customer_id else None
 
 
-def _cart_context(checkout: Checkout, send: Send, percent: int) -> dict:
+def _cart_context(checkout: Checkout, send: Send) -> dict:
     return {
         "first_name": checkout.first_name,
         "items": [{"title": item.get("title", ""), "variant_title": item.get("variant_title"),
                    "quantity": item.get("quantity", 1), "price": str(item.get("price", "")),
-                   "image_url": item.get("image_url"), "product_id": item.get("product_id")}
+                   "image_url": item.get("image_url"), "url": checkout.recovery_url}
                   for item in checkout.items],
         "total": str(checkout.total),
         "currency": checkout.currency,
         "recovery_url": checkout.recovery_url,
-        "discount_code": send.discount_code,
-        "discount_percent": percent if send.discount_code else 0,
-        "reminder": bool(send.context.get("reminder")),
+        # The templates number the emails of a cart: 1, then 2 for the reminder.
+        "reminder": 2 if send.context.get("reminder") else 1,
     }
 
 

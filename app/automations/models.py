@@ -10,7 +10,6 @@ from app.extensions import db, shop_fk
 from app.ids import new_id
 
 
-
 class AutomationSetting(db.Model):
     """A merchant's switch and tuning for one automation; absent means defaults, switched off."""
     __tablename__ = "automation_settings"
@@ -20,6 +19,8 @@ class AutomationSetting(db.Model):
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Only the values the merchant changed; the automation module holds the defaults.
     values: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The engine has planned every trigger that became due up to here (it rescans a margin for late data).
+    planned_until: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now, onupdate=clock.now)
 
 
@@ -39,6 +40,11 @@ class Send(db.Model):
         Index("ix_sends_planned_due", "due_at", postgresql_where=text("state = 'planned'"),
               sqlite_where=text("state = 'planned'")),
         Index("ix_sends_shop_recipient_sent", "shop_id", "recipient", "sent_at"),
+        # "Is this trigger planned already?" whatever the address: one email per checkout or lapse.
+        Index("ix_sends_shop_trigger", "shop_id", "automation", "trigger_ref"),
+        # Lease recovery looks only at rows in flight.
+        Index("ix_sends_in_flight", "lease_until", postgresql_where=text("state IN ('claimed', 'sending')"),
+              sqlite_where=text("state IN ('claimed', 'sending')")),
         Index("ix_sends_shop_created", "shop_id", "created_at"),
     )
 
@@ -50,12 +56,16 @@ class Send(db.Model):
     customer_id: Mapped[int | None] = mapped_column(BigInteger)
     #: What triggered it, e.g. "checkout:<token>" or "lapse:<last order id>": one email per trigger.
     trigger_ref: Mapped[str] = mapped_column(String(120))
+    #: When it may go next: the trigger's due time, moved by deferrals and retries.
     due_at: Mapped[datetime] = mapped_column(DateTime)
+    #: The trigger's own due time; the 7-day catch-up limit counts from here, whatever deferrals did.
+    became_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(10), default="planned")
     #: Why it was skipped, deferred or failed, in a stable code ("ordered", "quiet_hours", ...).
     reason: Mapped[str | None] = mapped_column(String(40))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The claim token of the worker holding the lease; transitions check it, so a late worker changes nothing.
     worker: Mapped[str | None] = mapped_column(String(100))
     #: Automation-specific data captured when planned (e.g. which checkout).
     context: Mapped[dict] = mapped_column(JSON, default=dict)

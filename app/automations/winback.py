@@ -12,6 +12,7 @@ from app.automations.base import Automation, Field, Skip, Trigger, language, not
 from app.automations.models import Send
 from app.customers.consent import marketing_allowed
 from app.customers.models import Customer, Order, Product
+from app.customers.queries import bestsellers
 from app.extensions import db
 
 PREFIX = "lapse:"
@@ -70,9 +71,9 @@ class Winback(Automation):
     def context(self, shop, send, values):
         products = _bestsellers(shop, values, send.customer_id)
         if len(products) < MIN_PRODUCTS:
-            raise Skip("few_bestsellers")
+            raise Skip("no_products")
         customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return _context(customer.first_name if customer else None, products, send, values)
+        return _context(customer.first_name if customer else None, products)
 
     def sample(self, shop, values, locale, customer_id):
         if customer_id is None:
@@ -88,25 +89,21 @@ class Winback(Automation):
                 .limit(values["bestsellers_count"]))) or _sample_products(shop)
         send = Send(shop_id=shop.id, automation=self.key, recipient=(customer and customer.email) or shop.email or "",
                     customer_id=customer.id if customer else None, trigger_ref=PREFIX + "preview",
-                    locale=locale, context={},
-                    discount_code="PREVIEW-CODE" if values["discount_percent"] else None)
-        return send, _context(customer.first_name if customer else "Alex", products, send, values)
+                    locale=locale, context={})
+        return send, _context(customer.first_name if customer else "Alex", products)
 
 
 def _bestsellers(shop, values: dict, customer_id: int | None) -> list[Product]:
-    from app.customers.queries import bestsellers
     return bestsellers(shop.id, days=values["bestsellers_days"], limit=values["bestsellers_count"],
                        exclude_customer_id=customer_id)
 
 
-def _context(first_name: str | None, products: list[Product], send: Send, values: dict) -> dict:
+def _context(first_name: str | None, products: list[Product]) -> dict:
     return {
         "first_name": first_name,
         "products": [{"title": p.title, "image_url": p.image_url, "url": p.url,
-                      "price": str(p.price) if p.price is not None else None, "product_id": p.id}
+                      "price": str(p.price) if p.price is not None else None}
                      for p in products],
-        "discount_code": send.discount_code,
-        "discount_percent": values["discount_percent"] if send.discount_code else 0,
     }
 
 
