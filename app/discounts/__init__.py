@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app import clock
+from app import clock, jobs
 from app.discounts.models import IssuedCode
 from app.extensions import db
 from app.shops.graphql import Client, GraphQLError, UserErrors, gid
@@ -74,6 +74,8 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
     db.session.add(IssuedCode(shop_id=shop.id, code=code, send_id=send.id, platform_id=platform_id,
                               percent=int(percent), expires_at=expires_at, created_at=starts_at))
     send.discount_code = code
+    # Orders using the code are credited to the email by app.mail.attribution's periodic job.
+    jobs.enqueue(shop.id, "attribution", unique_key="periodic", run_at=starts_at + timedelta(hours=1))
     return code, expires_at
 
 

@@ -1,0 +1,67 @@
+"""Discount codes are created in the (sandbox) store over real HTTP, one per email."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from app.automations.models import Send
+from app.discounts import NotNow, create_code
+from app.discounts.models import IssuedCode
+from app.extensions import db
+from app.shops.models import Shop
+
+DOMAIN = "demo-shop.myshopify.com"
+
+
+@pytest.fixture
+def shop(install, sandbox):
+    install(DOMAIN)
+    return db.session.scalar(select(Shop).where(Shop.domain == DOMAIN))
+
+
+@pytest.fixture
+def store_shop(sandbox):
+    return sandbox.shop(DOMAIN)
+
+
+@pytest.fixture
+def send(shop, store_shop):
+    customer = next(iter(store_shop.customers.values()))
+    return Send(shop_id=shop.id, id=777, automation="winback", recipient=customer.email or "x@example.com",
+                customer_id=customer.id, trigger_ref="lapse:1", due_at=datetime(2026, 1, 1))
+
+
+def test_each_email_gets_its_own_single_use_code_for_that_customer(shop, store_shop, send):
+    code, expires_at = create_code(shop, send, 15)
+
+    assert re.fullmatch(r"COMEBACK-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", code)
+    assert send.discount_code == code
+    [created] = [d for d in store_shop.discount_codes if d.code == code]
+    assert created.usage_limit == 1 and created.applies_once_per_customer
+    assert created.customer_ids == [send.customer_id]
+    assert created.percentage == pytest.approx(0.15)
+    assert created.ends_at == expires_at.replace(tzinfo=timezone.utc)
+    assert timedelta(days=6, hours=23) < expires_at - datetime.now(timezone.utc).replace(tzinfo=None) <= timedelta(days=7)
+
+    other = Send(shop_id=shop.id, id=778, automation="winback", recipient="b@example.com",
+                 customer_id=send.customer_id, trigger_ref="lapse:2", due_at=datetime(2026, 1, 1))
+    assert create_code(shop, other, 15)[0] != code
+
+
+def test_a_deferred_send_reuses_its_code_instead_of_creating_another(shop, store_shop, send):
+    code, _ = create_code(shop, send, 10)
+    db.session.commit()
+    before = len(store_shop.discount_codes)
+    assert create_code(shop, send, 10)[0] == code
+    assert len(store_shop.discount_codes) == before
+
+
+@pytest.mark.parametrize("fault", [("discount", "user_errors"), ("graphql", "500"), ("graphql", "throttle:5")])
+def test_a_refusing_or_throttling_store_means_not_now(shop, store_shop, send, fault):
+    store_shop.faults[fault[0]] = fault[1]
+    with pytest.raises(NotNow):
+        create_code(shop, send, 10)
+    assert send.discount_code is None
+    assert db.session.scalars(select(IssuedCode)).all() == []
+    assert store_shop.discount_codes == []
