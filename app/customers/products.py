@@ -3,20 +3,23 @@
 Order and checkout lines only carry title and price, so they add products the cache has not
 seen but never overwrite what the store's own product data (import) said.
 """
-from app import clock
+from app import clock, jobs
 from app.customers.bulk import upsert
 from app.customers.models import Product
 from app.customers.records import Line, ProductRecord
 
 
 def remember_from_lines(shop_id: int, lines: list[Line]) -> None:
+    """Cache products first seen on an order or checkout, and queue a job to ask the store about them
+    (image, link, published, stock): until then they are not shown in emails."""
     rows = {}
     for line in lines:
         if line.product_id is not None:
             rows[line.product_id] = {"shop_id": shop_id, "id": line.product_id, "title": line.title[:255],
                                      "price": line.price}
     # Insert-only: a product already cached keeps the title and price the store gave us.
-    upsert(Product, [rows[key] for key in sorted(rows)], keys=("shop_id", "id"))
+    if upsert(Product, [rows[key] for key in sorted(rows)], keys=("shop_id", "id"), returning="id"):
+        jobs.enqueue(shop_id, "refresh_products", unique_key="new")
 
 
 def store_products(shop_id: int, records: list[ProductRecord]) -> None:

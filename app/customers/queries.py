@@ -22,7 +22,8 @@ def bestsellers(shop_id: int, days: int = 90, limit: int = 4, exclude_customer_i
             .group_by(OrderLine.product_id).subquery())
     query = (select(Product)
              .join(sold, (Product.shop_id == shop_id) & (Product.id == sold.c.product_id))
-             .where(Product.published.is_(True), Product.in_stock.is_(True))
+             # Only products the store itself described (refreshed) have a known image, link and stock.
+             .where(Product.published.is_(True), Product.in_stock.is_(True), Product.refreshed_at.is_not(None))
              .order_by(sold.c.units.desc(), Product.id).limit(limit))
     if exclude_customer_id is not None:
         bought = (select(OrderLine.product_id)

@@ -1,0 +1,62 @@
+"""GraphQL nodes (bulk JSONL rows and query answers) -> platform-neutral records."""
+from decimal import Decimal, InvalidOperation
+
+from app import clock
+from app.customers.records import CustomerRecord, Line, OrderRecord, ProductRecord
+from app.shops.graphql import numeric_id
+
+
+def kind(row: dict) -> str:
+    """The node type of a row, from its gid: "gid://shopify/LineItem/1" -> "LineItem"."""
+    parts = str(row.get("id", "")).split("/")
+    return parts[3] if len(parts) > 4 else ""
+
+
+def product(node: dict) -> ProductRecord:
+    image = (((node.get("featuredMedia") or {}).get("preview") or {}).get("image") or {}).get("url")
+    price = ((node.get("priceRangeV2") or {}).get("minVariantPrice") or {}).get("amount")
+    return ProductRecord(
+        id=numeric_id(node["id"]), title=(node.get("title") or "")[:255], price=_money(price), image_url=image,
+        url=node.get("onlineStoreUrl"),
+        # On the online store and active: the only products an email may link to.
+        published=node.get("status") == "ACTIVE" and bool(node.get("onlineStoreUrl")),
+        in_stock=not node.get("tracksInventory", True) or (node.get("totalInventory") or 0) > 0)
+
+
+def customer(node: dict) -> CustomerRecord:
+    address = node.get("defaultEmailAddress") or {}
+    state = address.get("marketingState")
+    return CustomerRecord(
+        id=numeric_id(node["id"]), email=address.get("emailAddress"), first_name=node.get("firstName"),
+        locale=node.get("locale"), updated_at=clock.parse_iso(node.get("updatedAt")),
+        consent_state=state.lower() if state else None,
+        consent_at=clock.parse_iso(address.get("marketingUpdatedAt")))
+
+
+def order(node: dict, line_rows: list[dict]) -> OrderRecord:
+    placed_at = clock.parse_iso(node["createdAt"])
+    return OrderRecord(
+        id=numeric_id(node["id"]), updated_at=clock.parse_iso(node.get("updatedAt")) or placed_at,
+        placed_at=placed_at, customer_id=numeric_id((node.get("customer") or {}).get("id")),
+        email=node.get("email"), locale=(node.get("customerLocale") or None),
+        checkout_token=node.get("checkoutToken"),
+        total=_money(((node.get("totalPriceSet") or {}).get("shopMoney") or {}).get("amount")) or Decimal("0"),
+        currency=node.get("currencyCode") or "USD", discount_codes=list(node.get("discountCodes") or []),
+        cancelled_at=clock.parse_iso(node.get("cancelledAt")),
+        accepts_marketing=bool(node.get("customerAcceptsMarketing")),
+        lines=[line(row) for row in line_rows])
+
+
+def line(row: dict) -> Line:
+    price = ((row.get("originalUnitPriceSet") or {}).get("shopMoney") or {}).get("amount")
+    return Line(product_id=numeric_id((row.get("product") or {}).get("id")),
+                variant_id=numeric_id((row.get("variant") or {}).get("id")),
+                quantity=int(row.get("currentQuantity", row.get("quantity")) or 0),
+                title=(row.get("title") or "")[:255], variant_title=row.get("variantTitle"), price=_money(price))
+
+
+def _money(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None

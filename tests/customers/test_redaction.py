@@ -1,0 +1,72 @@
+"""customers/redact and shop/redact leave no row behind, in any table."""
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.automations.models import Send
+from app.customers import consent
+from app.customers.models import Checkout, Customer, DataRequest, Suppression
+from app.customers.redaction import redact_customer, redact_shop
+from app.extensions import db
+from app.mail.models import EmailEvent
+
+EMAIL = "gone@example.com"
+
+
+def rows_mentioning(needles) -> list[tuple[str, dict]]:
+    """Every row of every table in which some column holds one of `needles`."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)).mappings():
+            if any(str(value) in needles or (isinstance(value, (list, dict)) and any(n in str(value) for n in needles))
+                   for value in row.values()):
+                found.append((table.name, dict(row)))
+    return found
+
+
+@pytest.fixture
+def customer_everywhere(shop, add_order):
+    """Customer 900 with orders, a checkout, a sent email with events, a suppression and a data request."""
+    add_order(1, 900, datetime(2026, 10, 1), {7: 1}, email=EMAIL)
+    add_order(2, 900, datetime(2026, 11, 1), {8: 2}, email=EMAIL)
+    add_order(3, 901, datetime(2026, 11, 1), {7: 1})  # someone else: must stay
+    db.session.add(Checkout(shop_id=shop.id, token="tok-gone", email=EMAIL, customer_id=900,
+                            platform_updated_at=datetime(2026, 11, 2), items=[]))
+    send = Send(shop_id=shop.id, automation="winback", recipient=EMAIL, customer_id=900,
+                trigger_ref="lapse:1", due_at=datetime(2026, 11, 3), state="sent")
+    db.session.add(send)
+    db.session.flush()
+    db.session.add(EmailEvent(shop_id=shop.id, send_id=send.id, kind="click", url="https://shop.test/x"))
+    db.session.add(DataRequest(shop_id=shop.id, customer_id=900, email=EMAIL, payload={"email": EMAIL}))
+    consent.suppress(shop.id, EMAIL, "unsubscribed")
+    db.session.commit()
+    return send
+
+
+def test_customer_redaction_leaves_no_row_that_names_them(shop, customer_everywhere):
+    redact_customer(shop.id, 900, EMAIL.upper(), [1, 2])
+    db.session.commit()
+    leftovers = [(name, row) for name, row in rows_mentioning({EMAIL, "900", "tok-gone"})]
+    assert leftovers == []
+    assert db.session.scalar(select(EmailEvent)) is None and db.session.scalar(select(Send)) is None
+    assert db.session.get(Customer, (shop.id, 901)) is not None  # the other customer stays
+
+
+def test_a_redacted_address_still_gets_no_marketing(shop, customer_everywhere):
+    redact_customer(shop.id, 900, EMAIL, [])
+    db.session.commit()
+    assert consent.marketing_allowed(shop.id, EMAIL) == (False, "redacted")
+    suppression = db.session.scalar(select(Suppression))
+    assert EMAIL not in suppression.email  # kept only as a keyed hash
+
+
+def test_shop_redaction_deletes_every_row_of_the_shop(shop, make_shop, customer_everywhere, add_order):
+    other = make_shop("other.myshopify.com")
+    redact_shop(shop.id)
+    db.session.commit()
+    for table in db.metadata.sorted_tables:
+        column = table.c.get("shop_id")
+        if column is not None:
+            assert db.session.execute(select(table).where(column == shop.id)).first() is None, table.name
+    assert [s.domain for s in db.session.scalars(select(type(shop)))] == [other.domain]
