@@ -22,8 +22,9 @@ from app import clock
 from app.mail import compliance, rendering, tokens
 from app.shops.settings import DEFAULTS, effective
 
-#: Long headers stay on one line: a folded or encoded List-Unsubscribe URL breaks one-click clients.
-POLICY = email.policy.default.clone(max_line_length=998)
+#: Long headers stay on one line (a folded or encoded List-Unsubscribe URL breaks one-click
+#: clients); bodies are 7-bit safe, so no server needs 8BITMIME.
+POLICY = email.policy.default.clone(max_line_length=998, cte_type="7bit")
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 ADDRESS_FIELDS = ("address1", "address2", "city", "province", "zip", "country")
 
@@ -109,13 +110,12 @@ def _subject_template(subject: str):
 
 
 def postal_address(shop) -> list[str]:
-    """The shop's address as footer lines: street, then city and postcode, then country."""
+    """The shop's address as footer lines: street; city, province and postcode; country."""
     address = shop.address or {}
     parts = [str(address.get(key) or "").strip() for key in ADDRESS_FIELDS]
     street = ", ".join(p for p in parts[:2] if p)
-    town = " ".join(p for p in (parts[4], parts[2]) if p)
-    region = ", ".join(p for p in (town, parts[3]) if p)
-    return [line for line in (street, region, parts[5]) if line]
+    town = " ".join(p for p in (", ".join(p for p in parts[2:4] if p), parts[4]) if p)
+    return [line for line in (street, town, parts[5]) if line]
 
 
 def _colour(value) -> str:

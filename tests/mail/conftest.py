@@ -9,7 +9,8 @@ from app.extensions import db
 
 
 def _shop(make_shop, domain, name, **fields):
-    shop = make_shop(domain, name=name)
+    # Fixed ids far from any sequence: the signed links in the snapshots contain them.
+    shop = make_shop(domain, name=name, id=fields.pop("id"))
     for key, value in fields.items():
         setattr(shop, key, value)
     db.session.commit()
@@ -18,7 +19,7 @@ def _shop(make_shop, domain, name, **fields):
 
 @pytest.fixture
 def vn_shop(make_shop):
-    return _shop(make_shop, "nha-may.myshopify.com", "Tiệm Nhà Mây", currency="VND", locale="vi",
+    return _shop(make_shop, "nha-may.myshopify.com", "Tiệm Nhà Mây", id=9_000_001, currency="VND", locale="vi",
                  timezone="Asia/Ho_Chi_Minh", country_code="VN", primary_domain="nhamay.vn",
                  address={"address1": "12 Lý Tự Trọng", "city": "Hồ Chí Minh", "zip": "700000",
                           "country": "Vietnam"})
@@ -26,7 +27,7 @@ def vn_shop(make_shop):
 
 @pytest.fixture
 def us_shop(make_shop):
-    return _shop(make_shop, "acme-goods.myshopify.com", "Acme Goods", currency="USD", locale="en",
+    return _shop(make_shop, "acme-goods.myshopify.com", "Acme Goods", id=9_000_002, currency="USD", locale="en",
                  timezone="America/New_York", country_code="US", primary_domain="acme.example",
                  address={"address1": "1 Main Street", "city": "Springfield", "province": "IL",
                           "zip": "62701", "country": "United States"})
