@@ -51,7 +51,7 @@ def run_once(now: datetime | None = None) -> dict:
     now = now or clock.now()
     counts = Counter()
     released, counts["unknown"] = queue.expire_leases(now)
-    counts["planned"] = planning.plan(now)
+    counts.update(planning.plan(now))
     pass_ = _Pass(now, counts)
     try:
         for _ in range(MAX_BATCHES):
@@ -266,7 +266,7 @@ def _sent_since(send: Send, since: datetime) -> list[datetime]:
     """
     return list(db.session.scalars(
         select(Send.sent_at).where(Send.shop_id == send.shop_id, Send.recipient == send.recipient,
-                                   Send.sent_at >= since, Send.state.in_(COUNTED), Send.id != send.id)
+                                   Send.sent_at > since, Send.state.in_(COUNTED), Send.id != send.id)
         .order_by(Send.sent_at)))
 
 

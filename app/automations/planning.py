@@ -2,9 +2,12 @@
 
 Each enabled automation of each installed shop is asked for the triggers that became
 due since it was last asked. The window reaches back a day before that (webhooks may
-arrive a day late, so a checkout can become due in the past) and never more than the
-7-day catch-up, which is also what switching an automation on serves.
+arrive a day late, so a checkout can become due in the past). What became due in the
+last 7 days is planned to go out (catch-up; also what switching an automation on
+serves); what became due before that while nobody could send is recorded as skipped
+"too_late", so the merchant sees it was missed, looking back at most LOOKBACK.
 """
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -19,27 +22,30 @@ from app.shops.models import Shop
 
 CATCH_UP = timedelta(days=7)
 LATE_DATA = timedelta(days=1)
+#: How far back missed triggers are recorded; a first switch-on looks back FIRST_LOOKBACK.
+LOOKBACK = timedelta(days=30)
+FIRST_LOOKBACK = timedelta(days=14)
 CHUNK = 1000
 
 
-def plan(now: datetime) -> int:
-    """Plan every trigger that became due by `now`; returns how many sends were planned."""
+def plan(now: datetime) -> Counter:
+    """Plan every trigger that became due by `now`; returns counts of "planned" and "too_late"."""
     enabled = db.session.execute(
         select(AutomationSetting.key, Shop).join(Shop, Shop.id == AutomationSetting.shop_id)
         .where(AutomationSetting.enabled.is_(True), Shop.uninstalled_at.is_(None),
                Shop.access_token_enc.is_not(None))).all()
-    planned = 0
+    planned = Counter()
     for key, shop in enabled:
         automation = AUTOMATIONS.get(key)
         if automation is None:  # a retired automation's leftover row
             continue
         row = db.session.get(AutomationSetting, (shop.id, key))
-        start = now - CATCH_UP
+        start = now - FIRST_LOOKBACK
         if row.planned_until is not None:
-            start = max(start, row.planned_until - LATE_DATA)
+            start = max(now - LOOKBACK, row.planned_until - LATE_DATA)
         triggers = list(automation.candidates(shop, settings.values(shop, key), start, now))
         for first in range(0, len(triggers), CHUNK):
-            planned += _insert(shop.id, key, triggers[first:first + CHUNK], now)
+            planned.update(_insert(shop.id, key, triggers[first:first + CHUNK], now))
         # Bookkeeping, not a merchant's edit: keep the settings' updated_at as it was.
         db.session.execute(update(AutomationSetting)
                            .where(AutomationSetting.shop_id == shop.id, AutomationSetting.key == key)
@@ -48,15 +54,18 @@ def plan(now: datetime) -> int:
     return planned
 
 
-def _insert(shop_id: int, key: str, triggers: list, now: datetime) -> int:
+def _insert(shop_id: int, key: str, triggers: list, now: datetime) -> Counter:
     if not triggers:
-        return 0
+        return Counter()
     rows = [{"shop_id": shop_id, "id": new_id(), "automation": key, "recipient": t.recipient,
              "customer_id": t.customer_id, "trigger_ref": t.trigger_ref, "due_at": t.due_at,
-             "became_due_at": t.due_at, "state": "planned", "attempts": 0, "locale": t.locale,
-             "context": t.context, "created_at": now} for t in triggers]
+             "became_due_at": t.due_at, "attempts": 0, "locale": t.locale, "context": t.context,
+             "created_at": now, "state": "planned", "reason": None} for t in triggers]
+    for row in rows:
+        if row["due_at"] < now - CATCH_UP:
+            row["state"], row["reason"] = "skipped", "too_late"
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     # A concurrent worker may plan the same trigger: the unique key keeps one, the other is ignored.
     statement = dialect.insert(Send).on_conflict_do_nothing()
     db.session.execute(statement, rows)
-    return len(rows)
+    return Counter("too_late" if row["state"] == "skipped" else "planned" for row in rows)

@@ -96,7 +96,7 @@ def add_product():
     def add(shop, id, title, price="20.00", **fields):
         product = Product(shop_id=shop.id, id=id, title=title, price=Decimal(price),
                           url=f"https://demo-shop.myshopify.com/products/{id}",
-                          image_url=f"https://cdn.example/{id}.jpg", **fields)
+                          image_url=f"https://cdn.example/{id}.jpg", refreshed_at=NOW - timedelta(days=1), **fields)
         db.session.add(product)
         db.session.commit()
         return product
