@@ -1,0 +1,121 @@
+"""Mutations other than bulk: webhook subscriptions, discount codes, email marketing consent.
+
+Failures come back as `userErrors` with Shopify's fields and messages, never as exceptions.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from .models import DiscountCode, RedeemCode, Subscription
+from .resolvers import field, lookup, require
+
+ADDRESS_SCHEMES = ("https://", "http://", "pubsub://", "arn:aws:events:")
+
+
+@field("Mutation", "webhookSubscriptionCreate")
+def webhook_subscription_create(_, info, topic, webhookSubscription):
+    ctx = info.context
+    key = "uri" if webhookSubscription.get("uri") else "callbackUrl"
+    uri = webhookSubscription.get(key)
+    problem = None
+    if not uri:
+        problem = "Address can't be blank"
+    elif not uri.startswith(ADDRESS_SCHEMES):
+        problem = "Address is invalid"
+    elif any(s.topic == topic and s.uri == uri for s in ctx.shop.subscriptions):
+        problem = "Address for this topic has already been taken"
+    if problem:
+        return {"webhookSubscription": None,
+                "userErrors": [{"field": ["webhookSubscription", key], "message": problem}]}
+    sub = Subscription(ctx.store.next_id(), topic, uri, webhookSubscription.get("format") or "JSON",
+                       ctx.api_version, ctx.store.now())
+    ctx.shop.subscriptions.append(sub)
+    return {"webhookSubscription": sub, "userErrors": []}
+
+
+@field("Mutation", "webhookSubscriptionDelete")
+def webhook_subscription_delete(_, info, id):
+    shop = info.context.shop
+    sub = lookup(shop, id, "WebhookSubscription")
+    if sub is None:
+        return {"deletedWebhookSubscriptionId": None,
+                "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}]}
+    shop.subscriptions.remove(sub)
+    return {"deletedWebhookSubscriptionId": id, "userErrors": []}
+
+
+@field("Mutation", "discountCodeBasicCreate")
+def discount_code_basic_create(_, info, basicCodeDiscount):
+    require(info, "write_discounts")
+    ctx, given = info.context, basicCodeDiscount
+    buyers = (given.get("context") or given.get("customerSelection") or {}).get("customers") or {}
+    customer_ids = [lookup(ctx.shop, ref, "Customer") for ref in buyers.get("add") or []]
+    errors = _discount_errors(ctx, given, customer_ids)
+    if errors:
+        return {"codeDiscountNode": None, "userErrors": errors}
+    value = (given.get("customerGets") or {}).get("value") or {}
+    amount = (value.get("discountAmount") or {}).get("amount")
+    code = DiscountCode(
+        ctx.store.next_id(), given["title"], given["code"], ctx.store.now(), _time(given["startsAt"]),
+        _time(given.get("endsAt")), given.get("usageLimit"), bool(given.get("appliesOncePerCustomer")),
+        [c.id for c in customer_ids], value.get("percentage"), Decimal(str(amount)) if amount is not None else None)
+    code.codes.append(RedeemCode(ctx.store.next_id(), given["code"]))
+    ctx.shop.discount_codes.append(code)
+    return {"codeDiscountNode": code, "userErrors": []}
+
+
+def _discount_errors(ctx, given: dict, customers: list) -> list[dict]:
+    def error(path, code, message):
+        return [{"field": ["basicCodeDiscount", *path], "code": code, "message": message, "extraInfo": None}]
+
+    if ctx.shop.fault("discount"):
+        return error(["code"], "INVALID", "Code is invalid (sandbox fault switched on)")
+    for name, label in (("title", "Title"), ("code", "Code"), ("startsAt", "Starts at")):
+        if not given.get(name):
+            return error([name], "BLANK", f"{label} can't be blank")
+    if len(given["code"]) > 255:
+        return error(["code"], "TOO_LONG", "Code is too long (maximum is 255 characters)")
+    if any(c.code.lower() == given["code"].lower() for d in ctx.shop.discount_codes for c in d.codes):
+        return error(["code"], "TAKEN", "Code must be unique. Please try a different code.")
+    if given.get("endsAt") and _time(given["endsAt"]) <= _time(given["startsAt"]):
+        return error(["endsAt"], "INVALID", "Ends at needs to be after starts_at")
+    value = (given.get("customerGets") or {}).get("value") or {}
+    percentage = value.get("percentage")
+    if percentage is None and not value.get("discountAmount"):
+        return error(["customerGets", "value"], "BLANK", "Value can't be blank")
+    if percentage is not None and not 0 < percentage <= 1:
+        return error(["customerGets", "value", "percentage"], "VALUE_OUTSIDE_RANGE",
+                     "Value must be between 0.0 and 1.0")
+    if None in customers:
+        return error(["context", "customers", "add"], "INVALID", "Customer does not exist")
+    return []
+
+
+def _time(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+@field("Mutation", "customerEmailMarketingConsentUpdate")
+def customer_email_marketing_consent_update(_, info, input):
+    require(info, "write_customers")
+    ctx = info.context
+    customer = lookup(ctx.shop, input["customerId"], "Customer")
+    consent = input["emailMarketingConsent"]
+
+    def error(path, code, message):
+        return {"customer": None, "userErrors": [{"field": ["input", *path], "code": code, "message": message}]}
+
+    if customer is None:
+        return error(["customerId"], "INVALID", "Customer not found")
+    if not customer.email:
+        return error(["customerId"], "INVALID", "Customer must have an email address")
+    if consent["marketingState"] in ("INVALID", "REDACTED"):
+        return error(["emailMarketingConsent", "marketingState"], "INCLUSION",
+                     "Marketing state is not included in the list")
+    ctx.shop.set_consent(customer, consent["marketingState"], at=_time(consent.get("consentUpdatedAt")),
+                         opt_in_level=consent.get("marketingOptInLevel"), source="api")
+    return {"customer": customer, "userErrors": []}

@@ -1,0 +1,345 @@
+"""One shop: its data, the events a buyer or merchant causes, and the webhooks those events send.
+
+Every change happens under the store's lock; webhooks go out after the lock is released, so a
+receiver that calls the store back while handling one never waits on it.
+"""
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from datetime import datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from . import payloads
+from .models import Address, Checkout, ConsentChange, Customer, LineItem, Order, Product, Variant
+from .throttle import Bucket
+from .webhooks import COMPLIANCE_TOPICS
+
+#: WebhookSubscriptionTopic enum values and the topic names they deliver under.
+TOPICS = {
+    "APP_UNINSTALLED": "app/uninstalled", "APP_SCOPES_UPDATE": "app/scopes_update",
+    "BULK_OPERATIONS_FINISH": "bulk_operations/finish", "CARTS_CREATE": "carts/create",
+    "CARTS_UPDATE": "carts/update", "CHECKOUTS_CREATE": "checkouts/create", "CHECKOUTS_DELETE": "checkouts/delete",
+    "CHECKOUTS_UPDATE": "checkouts/update", "CUSTOMERS_CREATE": "customers/create",
+    "CUSTOMERS_DELETE": "customers/delete", "CUSTOMERS_UPDATE": "customers/update",
+    "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE": "customers_email_marketing_consent/update",
+    "ORDERS_CANCELLED": "orders/cancelled", "ORDERS_CREATE": "orders/create", "ORDERS_DELETE": "orders/delete",
+    "ORDERS_FULFILLED": "orders/fulfilled", "ORDERS_PAID": "orders/paid", "ORDERS_UPDATED": "orders/updated",
+    "PRODUCTS_CREATE": "products/create", "PRODUCTS_DELETE": "products/delete",
+    "PRODUCTS_UPDATE": "products/update", "SHOP_UPDATE": "shop/update",
+}
+
+
+class Shop:
+    def __init__(self, store, *, id, domain, name, email, owner, currency, money_format, locale, locales,
+                 timezone, timezone_label, address: Address, created_at):
+        self.store = store
+        self.id, self.domain, self.name, self.email, self.owner = id, domain, name, email, owner
+        self.currency, self.money_format, self.locale, self.locales = currency, money_format, locale, locales
+        self.timezone, self.timezone_label, self.address, self.created_at = timezone, timezone_label, address, created_at
+        self.tz = ZoneInfo(timezone)
+        self.customers: dict[int, Customer] = {}
+        self.by_email: dict[str, Customer] = {}
+        self.products: dict[int, Product] = {}
+        self.variants: dict[int, Variant] = {}
+        self.orders: dict[int, Order] = {}
+        self.checkouts: dict[str, Checkout] = {}
+        self.subscriptions: list = []
+        self.deliveries: list = []
+        self.held: list = []
+        self.holding = False
+        self.api_calls: deque = deque(maxlen=5000)
+        self.discount_codes: list = []
+        self.consent_changes: list[ConsentChange] = []
+        self.bulk_operations: list = []
+        self.faults: dict[str, str] = {}
+        self.installed_scope: str | None = None  #: what the merchant granted; None when not installed
+        self.bucket = Bucket(maximum=2000.0, restore_rate=100.0)
+        self.next_order_number = 1001
+
+    # --- formatting and lookups -------------------------------------------------------------
+    @property
+    def storefront_url(self) -> str:
+        return f"{self.store.base_url}/{self.domain}"
+
+    @property
+    def shopname(self) -> str:
+        return self.domain.removesuffix(".myshopify.com")
+
+    def local(self, dt: datetime | None) -> str | None:
+        return dt.astimezone(self.tz).isoformat(timespec="seconds") if dt else None
+
+    @staticmethod
+    def utc(dt: datetime) -> str:
+        return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    def next_id(self) -> int:
+        return self.store.next_id()
+
+    def customer(self, ref) -> Customer:
+        """A customer by id, gid, email or the object itself."""
+        if isinstance(ref, Customer):
+            return ref
+        if isinstance(ref, str) and "@" in ref:
+            return self.by_email[ref.lower()]
+        return self.customers[int(str(ref).rsplit("/", 1)[-1])]
+
+    def product(self, ref) -> Product:
+        """A product by id, gid, handle or the object itself."""
+        if isinstance(ref, Product):
+            return ref
+        if isinstance(ref, str) and not ref.rsplit("/", 1)[-1].isdigit():
+            return next(p for p in self.products.values() if p.handle == ref)
+        return self.products[int(str(ref).rsplit("/", 1)[-1])]
+
+    def _variant(self, ref) -> Variant:
+        if isinstance(ref, Variant):
+            return ref
+        tail = str(ref).rsplit("/", 1)[-1]
+        if tail.isdigit() and int(tail) in self.variants:
+            return self.variants[int(tail)]
+        return self.product(ref).variants[0]
+
+    def _line_items(self, items) -> list[LineItem]:
+        """`items` is a list of `(product or variant, quantity)`: handle, id, gid or object."""
+        return [LineItem(self.next_id(), self._variant(ref), int(qty)) for ref, qty in items]
+
+    def fault(self, name: str) -> str | None:
+        """The fault switched on for `name`; "kind:N" applies N more times, then clears itself."""
+        with self.store.lock:
+            value = self.faults.get(name)
+            if value is None:
+                return None
+            kind, _, count = value.partition(":")
+            if count.isdigit():
+                left = int(count) - 1
+                if left > 0:
+                    self.faults[name] = f"{kind}:{left}"
+                else:
+                    del self.faults[name]
+            return kind
+
+    # --- webhooks -----------------------------------------------------------------------------
+    def addresses_for(self, topic: str) -> list[str]:
+        if topic in COMPLIANCE_TOPICS:
+            return [f"{self.store.app_url}/webhooks/shopify"]
+        with self.store.lock:
+            return [s.uri for s in self.subscriptions if TOPICS.get(s.topic) == topic]
+
+    def webhook_api_version(self, topic: str, uri: str) -> str:
+        for s in self.subscriptions:
+            if TOPICS.get(s.topic) == topic and s.uri == uri:
+                return s.api_version
+        return self.store.api_version
+
+    def deliver(self, topic: str, payload: dict, duplicate: bool = False, uris: list[str] | None = None):
+        """Send one event to every address subscribed to `topic` (twice each when `duplicate`)."""
+        return self.store.webhooks.emit(self, topic, payload, uris=uris, duplicate=duplicate)
+
+    def redeliver(self, webhook_id: str):
+        """Send a logged delivery again, same body and ids, as Shopify's retries do."""
+        d = next(d for d in self.deliveries if d.webhook_id == webhook_id)
+        self.store.webhooks.send(d)
+        return d
+
+    def hold_webhooks(self):
+        """Keep new deliveries back until `release_webhooks` (to make them late or out of order)."""
+        self.holding = True
+
+    def release_webhooks(self, reverse: bool = False, order=None):
+        """Send held deliveries: oldest first, newest first (`reverse`), or sorted by `order(delivery)`."""
+        with self.store.lock:
+            held, self.held, self.holding = self.held, [], False
+        if order is not None:
+            held.sort(key=order)
+        elif reverse:
+            held.reverse()
+        for d in held:
+            self.store.webhooks.send(d)
+        return held
+
+    # --- customers ----------------------------------------------------------------------------
+    def create_customer(self, email: str, first_name: str = "", last_name: str = "", locale: str | None = None,
+                        marketing_state: str = "NOT_SUBSCRIBED", at: datetime | None = None,
+                        address: Address | None = None) -> Customer:
+        """A new customer: customers/create, then customers_email_marketing_consent/update."""
+        at = at or self.store.now()
+        state = marketing_state.upper()
+        with self.store.lock:
+            c = Customer(self.next_id(), email, first_name, last_name, locale or self.locale, at, at, state,
+                         "SINGLE_OPT_IN" if state == "SUBSCRIBED" else None, at, address)
+            self.add_customer(c)
+        self.deliver("customers/create", payloads.customer(self, c))
+        self.deliver("customers_email_marketing_consent/update", payloads.consent(c, self))
+        return c
+
+    def add_customer(self, c: Customer):
+        self.customers[c.id] = c
+        if c.email:
+            self.by_email[c.email.lower()] = c
+
+    def update_customer(self, customer, at: datetime | None = None, **changes) -> Customer:
+        """Change plain fields (first_name, last_name, email, locale, note, phone): customers/update."""
+        with self.store.lock:
+            c = self.customer(customer)
+            for name, value in changes.items():
+                setattr(c, name, value)
+            c.updated_at = at or self.store.now()
+            self.add_customer(c)
+        self.deliver("customers/update", payloads.customer(self, c))
+        return c
+
+    def set_consent(self, customer, state: str, at: datetime | None = None, opt_in_level: str | None = None,
+                    source: str = "python") -> Customer:
+        """Change email marketing consent: customers_email_marketing_consent/update."""
+        state = state.upper()
+        with self.store.lock:
+            c = self.customer(customer)
+            at = at or self.store.now()
+            c.marketing_state = state
+            c.opt_in_level = (opt_in_level or ("SINGLE_OPT_IN" if state == "SUBSCRIBED" else None))
+            c.consent_updated_at = at
+            c.updated_at = max(c.updated_at, at)
+            self.consent_changes.append(ConsentChange(at, c.id, c.email, state, c.opt_in_level, source))
+        self.deliver("customers_email_marketing_consent/update", payloads.consent(c, self))
+        return c
+
+    # --- checkouts and orders -----------------------------------------------------------------
+    def start_checkout(self, email: str, items, accepts_marketing: bool = False, locale: str | None = None,
+                       first_name: str = "", last_name: str = "", updated_at: datetime | None = None) -> Checkout:
+        """A buyer enters an email at checkout: checkouts/create, then checkouts/update with the address.
+
+        An unknown email becomes a customer (customers/create), as Shopify does.
+        """
+        at = updated_at or self.store.now()
+        with self.store.lock:
+            known = self.by_email.get(email.lower())
+        customer = known or self.create_customer(email, first_name, last_name, locale, at=at,
+                                                 address=self._address(first_name, last_name))
+        with self.store.lock:
+            token = secrets.token_hex(16)
+            c = Checkout(token, secrets.token_hex(16), secrets.token_hex(16), email, customer,
+                         self._line_items(items), at, at, self.currency, locale or customer.locale,
+                         accepts_marketing)
+            self.checkouts[token] = c
+        self.deliver("checkouts/create", payloads.checkout(self, c))
+        with self.store.lock:
+            c.address = customer.address or self._address(first_name, last_name)
+        self.deliver("checkouts/update", payloads.checkout(self, c))
+        return c
+
+    def _address(self, first_name: str, last_name: str) -> Address:
+        a = self.address
+        return Address(first_name, last_name, a.address1, a.city, a.province, a.province_code, a.zip,
+                       a.country, a.country_code)
+
+    def update_checkout(self, token: str, at: datetime | None = None, items=None, **changes) -> Checkout:
+        """Change a checkout (email, buyer_accepts_marketing, customer_locale, items): checkouts/update."""
+        with self.store.lock:
+            c = self.checkouts[token]
+            for name, value in changes.items():
+                setattr(c, name, value)
+            if items is not None:
+                c.line_items = self._line_items(items)
+            c.updated_at = at or self.store.now()
+        self.deliver("checkouts/update", payloads.checkout(self, c))
+        return c
+
+    def complete_checkout(self, token: str, at: datetime | None = None) -> Order:
+        """Pay a checkout: orders/create and orders/paid, then checkouts/update with `completed_at`."""
+        at = at or self.store.now()
+        c = self.checkouts[token]
+        order = self.place_order(customer=c.customer, items=[(li.variant, li.quantity) for li in c.line_items],
+                                 created_at=at, checkout_token=token, accepts_marketing=c.buyer_accepts_marketing,
+                                 locale=c.customer_locale, email=c.email)
+        with self.store.lock:
+            c.completed_at, c.updated_at, c.order = at, at, order
+        self.deliver("checkouts/update", payloads.checkout(self, c))
+        return order
+
+    def place_order(self, customer, items, created_at: datetime | None = None, checkout_token: str | None = None,
+                    discount_codes=(), accepts_marketing: bool = False, locale: str | None = None,
+                    email: str | None = None, financial_status: str = "PAID") -> Order:
+        """An order: orders/create, and orders/paid when paid. `customer` is an id, email or object."""
+        at = created_at or self.store.now()
+        with self.store.lock:
+            c = self.customer(customer) if customer is not None else None
+            o = self.add_order(c, self._line_items(items), at, checkout_token=checkout_token,
+                               discount_codes=list(discount_codes), locale=locale, email=email,
+                               accepts_marketing=accepts_marketing, financial_status=financial_status)
+        self.deliver("orders/create", payloads.order(self, o))
+        if o.financial_status == "PAID":
+            self.deliver("orders/paid", payloads.order(self, o))
+        return o
+
+    def add_order(self, c: Customer | None, line_items, at: datetime, *, checkout_token=None, discount_codes=(),
+                  locale=None, email=None, accepts_marketing=False, financial_status="PAID",
+                  discount=Decimal(0), token=None) -> Order:
+        """Record an order and its effect on the customer, without webhooks (the seed uses this too)."""
+        o = Order(self.next_id(), self.next_order_number, email or (c.email if c else None), c, at, at,
+                  self.currency, line_items, token or secrets.token_hex(16), checkout_token,
+                  locale or (c.locale if c else self.locale), accepts_marketing, financial_status,
+                  discount_codes=list(discount_codes), discount=discount)
+        self.next_order_number += 1
+        self.orders[o.id] = o
+        if c is not None:
+            c.orders.append(o)
+            c.amount_spent += o.total
+            c.updated_at = max(c.updated_at, at)
+        return o
+
+    def update_order(self, order, at: datetime | None = None, **changes) -> Order:
+        """Change an order's plain fields (financial_status, closed_at, email...): orders/updated."""
+        with self.store.lock:
+            o = order if isinstance(order, Order) else self.orders[int(str(order).rsplit("/", 1)[-1])]
+            for name, value in changes.items():
+                setattr(o, name, value)
+            o.updated_at = at or self.store.now()
+        self.deliver("orders/updated", payloads.order(self, o))
+        return o
+
+    def cancel_order(self, order, at: datetime | None = None, reason: str = "customer") -> Order:
+        """Cancel and void an order: orders/cancelled, then orders/updated."""
+        at = at or self.store.now()
+        with self.store.lock:
+            o = order if isinstance(order, Order) else self.orders[int(str(order).rsplit("/", 1)[-1])]
+            o.cancelled_at, o.cancel_reason, o.updated_at = at, reason, at
+            if o.customer is not None and o.financial_status == "PAID":
+                o.customer.amount_spent -= o.total
+            o.financial_status = "REFUNDED" if o.financial_status == "PAID" else "VOIDED"
+        self.deliver("orders/cancelled", payloads.order(self, o))
+        self.deliver("orders/updated", payloads.order(self, o))
+        return o
+
+    def update_product(self, product, at: datetime | None = None, inventory: int | None = None,
+                       **changes) -> Product:
+        """Change a product (title, status, published; `inventory` of its first variant): products/update."""
+        with self.store.lock:
+            p = self.product(product)
+            for name, value in changes.items():
+                setattr(p, name, value)
+            if inventory is not None:
+                p.variants[0].inventory = inventory
+            p.updated_at = at or self.store.now()
+        self.deliver("products/update", payloads.product(self, p))
+        return p
+
+    # --- the merchant -------------------------------------------------------------------------
+    def uninstall(self):
+        """The merchant removes the app: tokens revoked, app/uninstalled sent, subscriptions dropped."""
+        with self.store.lock:
+            self.installed_scope = None
+            self.store.revoke(self.domain)
+        self.deliver("app/uninstalled", payloads.shop_body(self))
+        with self.store.lock:
+            self.subscriptions.clear()
+
+    def send_compliance(self, topic: str, customer=None):
+        """customers/data_request, customers/redact (need `customer`) or shop/redact, to the app's toml URL."""
+        if topic not in COMPLIANCE_TOPICS:
+            raise ValueError(f"not a compliance topic: {topic}")
+        with self.store.lock:
+            c = self.customer(customer) if customer is not None else None
+            body = payloads.compliance(self, topic, c)
+        return self.deliver(topic, body)
