@@ -1,0 +1,51 @@
+"""What the merchant sees before switching an automation on: a rendered preview and a test email.
+
+Previews use a real customer and real products of the shop when it has them, so the
+merchant judges the email they will actually send; a new shop gets believable samples.
+Nothing is recorded in the send plan and no discount code is created in the store.
+"""
+from datetime import timedelta
+
+from app import clock
+from app.automations import settings
+from app.automations.base import language
+from app.automations.registry import AUTOMATIONS
+from app.mail.compose import compose
+from app.mail.transport import Delivery, open_mailer
+
+#: Printed where a real email would carry its own code.
+SAMPLE_CODE = "COMEBACK-SAMPLE"
+
+
+def render(shop, key: str, locale: str, customer_id: int | None = None) -> tuple[str, str, str]:
+    """(subject, html, text) of the automation's email as the shop would send it now."""
+    message = _message(shop, key, locale, customer_id, to_email=None)
+    return (str(message["Subject"]), message.get_body(("html",)).get_content(),
+            message.get_body(("plain",)).get_content())
+
+
+def send_test(shop, key: str, locale: str, to_email: str) -> Delivery:
+    """Render and send the email to `to_email` now (from a job, never a web request)."""
+    message = _message(shop, key, locale, None, to_email=to_email)
+    mailer = open_mailer()
+    try:
+        mailer.push(None, message)
+        [delivery] = mailer.flush()
+    finally:
+        mailer.close()
+    return delivery
+
+
+def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str | None):
+    automation = AUTOMATIONS[key]
+    values = settings.values(shop, key)
+    send, context = automation.sample(shop, values, language(locale), customer_id)
+    # The send stays unsaved and without id: compose then adds no tracking, so a test is in no statistics.
+    if to_email:
+        send.recipient = to_email
+    percent = automation.discount_percent(send, values)
+    if percent:
+        context["discount"] = {"code": SAMPLE_CODE, "percent": percent,
+                               "expires_at": clock.iso(clock.now() + timedelta(days=7))}
+    return compose(shop, send, template=automation.template, context=context,
+                   subject=automation.subject(send, values))
