@@ -106,7 +106,9 @@ def _customers(shop: Shop, spec: dict, rng: random.Random, now, count: int) -> l
         vi = rng.random() < spec["vi_share"]
         first, last = rng.choice(VI_FIRST if vi else EN_FIRST), rng.choice(VI_LAST if vi else EN_LAST)
         street, city, province, code, zip_ = rng.choice(spec["cities"])
-        signup = now - HISTORY + timedelta(seconds=rng.random() * (HISTORY.total_seconds() - 86400))
+        signup = now - HISTORY  # a third were customers before the history starts
+        if rng.random() > 0.35:
+            signup += timedelta(seconds=rng.random() * (HISTORY.total_seconds() - 86400))
         state = rng.choices(states, state_w)[0]
         consent_at = signup if state in ("SUBSCRIBED", "NOT_SUBSCRIBED", "PENDING") else \
             signup + (now - signup) * rng.random()
@@ -125,20 +127,25 @@ def _customers(shop: Shop, spec: dict, rng: random.Random, now, count: int) -> l
 
 
 def _orders(shop: Shop, spec: dict, rng: random.Random, now, planned: list[tuple], target: int):
+    """Each buyer orders at their own pace over their active span; totals are scaled to `target`."""
     season, peak = spec["season"], max(spec["season"].values())
-    raw = {"never": lambda: 0, "once": lambda: 1, "repeat": lambda: rng.randint(2, 8), "vip": lambda: rng.randint(8, 25)}
-    counts = [raw[kind]() for _, kind, _, _ in planned]
-    factor = target / max(1, sum(counts))
+    pace = {"repeat": (60, 150), "vip": (15, 45)}  # days between orders
+    expected = []
+    for c, kind, start, until in planned:
+        days = (until - start).total_seconds() / 86400
+        expected.append(0 if kind == "never" else 1 if kind == "once" else max(1.5, days / rng.uniform(*pace[kind])))
+    once = sum(1 for _, kind, _, _ in planned if kind == "once")
+    factor = max(0.0, target - once) / max(1.0, sum(expected) - once)
     plan = []
-    for (c, kind, start, until), n in zip(planned, counts):
+    for (c, kind, start, until), n in zip(planned, expected):
         if n == 0:
             continue
-        n = max(1, int(n * factor + rng.random()))
+        n = 1 if kind == "once" else max(1, int(n * factor + rng.random()))
         span = (until - start).total_seconds() if kind != "once" else min(30 * 86400, (now - start).total_seconds())
         for _ in range(n):
             while True:  # seasonality and growth by rejection sampling
                 at = start + timedelta(seconds=rng.random() * span)
-                growth = 0.6 + 0.4 * (1 - (now - at) / HISTORY)
+                growth = 0.8 + 0.2 * (1 - (now - at) / HISTORY)
                 if rng.random() * peak <= season.get(at.month, 1.0) * growth:
                     break
             plan.append((min(at, now - timedelta(minutes=5)), c))
