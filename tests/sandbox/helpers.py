@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, request
+from werkzeug.datastructures import Headers
 
 API_KEY = "sandbox-test-key"
 API_SECRET = "sandbox-test-secret-of-at-least-32-bytes"
@@ -42,7 +43,7 @@ class Receiver:
 
     def _receive(self):
         with self.lock:
-            self.calls.append({"headers": dict(request.headers), "body": request.get_data()})
+            self.calls.append({"headers": Headers(request.headers), "body": request.get_data()})
         return "", self.status
 
     def topics(self) -> list[str]:
