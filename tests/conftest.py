@@ -122,3 +122,38 @@ def make_shop(app):
         db.session.commit()
         return shop
     return make
+
+
+@pytest.fixture
+def live_app(app, app_port):
+    """The app served over real HTTP on APP_URL, so the sandbox store can deliver webhooks to it."""
+    import threading
+
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", app_port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app.config["APP_URL"]
+    server.shutdown()
+
+
+@pytest.fixture
+def sandbox(app):
+    """The sandbox store over real HTTP; the app's SHOPIFY_STORE_URL points at it."""
+    from sandbox import create_sandbox
+    from sandbox.server import serve
+    store_app = create_sandbox(API_KEY, API_SECRET, app.config["APP_URL"])
+    server = serve(store_app)
+    app.config["SHOPIFY_STORE_URL"] = server.base_url + "/{shop}"
+    yield store_app.extensions["sandbox"]
+    server.shutdown()
+
+
+@pytest.fixture
+def install(app, client, sandbox):
+    """Run the whole OAuth install of `domain` into the app, through the sandbox's consent page."""
+    from tests.support.install import run_install
+
+    def do(domain: str = "demo-shop.myshopify.com", **kwargs):
+        return run_install(app, client, sandbox, domain, **kwargs)
+    return do
