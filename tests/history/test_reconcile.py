@@ -1,0 +1,60 @@
+"""Reconciliation heals missed webhooks from the store's API; old receipts are swept."""
+from datetime import datetime, timedelta
+
+import time_machine
+from sqlalchemy import func, select
+
+from app import clock, jobs
+from app.customers.consent import marketing_allowed
+from app.customers.models import Checkout, Customer, Order
+from app.extensions import db
+from app.history.jobs import reconcile
+from app.jobs.models import Job
+from app.webhooks.jobs import sweep
+from app.webhooks.models import WebhookReceipt
+
+
+def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_shop, run_import):
+    run_import()
+    buyer = next(c for c in store_shop.customers.values() if c.email and c.orders)
+    missed = store_shop.place_order(buyer.id, [(next(iter(store_shop.products.values())).handle, 2)],
+                                    checkout_token="cart-missed")
+    cancelled = store_shop.cancel_order(next(o for o in store_shop.orders.values() if o is not missed
+                                             and o.cancelled_at is None and o.customer is not None))
+    store_shop.set_consent(buyer.id, "UNSUBSCRIBED")
+    db.session.add(Checkout(shop_id=shop.id, token="cart-missed", email=buyer.email,
+                            platform_updated_at=clock.now() - timedelta(hours=1), items=[]))
+    db.session.commit()
+
+    job = jobs.enqueue(shop.id, "reconcile", unique_key="periodic")
+    again = reconcile(job)
+
+    assert again > clock.now() + timedelta(minutes=50)  # it comes back hourly
+    db.session.expire_all()
+    assert db.session.get(Order, (shop.id, missed.id)) is not None
+    assert db.session.get(Checkout, (shop.id, "cart-missed")).order_id == missed.id
+    assert db.session.get(Order, (shop.id, cancelled.id)).cancelled_at is not None
+    assert db.session.get(Customer, (shop.id, buyer.id)).consent_state == "unsubscribed"
+    assert not marketing_allowed(shop.id, buyer.email)[0]
+    assert job.data["since"]
+    # It also keeps the receipt sweep scheduled.
+    assert db.session.scalar(select(Job).where(Job.kind == "sweep_receipts")) is not None
+
+
+def test_receipts_are_kept_48_hours_then_swept(shop):
+    now = datetime(2026, 11, 22, 12, 0)
+    for key, age in (("w:old", 49), ("w:recent", 47)):
+        db.session.add(WebhookReceipt(shop_id=shop.id, key=key, topic="orders/create",
+                                      received_at=now - timedelta(hours=age)))
+    db.session.commit()
+    with time_machine.travel(now, tick=False):
+        assert sweep(shop.id) == 1
+    db.session.commit()
+    assert list(db.session.scalars(select(WebhookReceipt.key))) == ["w:recent"]
+
+
+def test_reconcile_stops_for_an_uninstalled_shop(shop):
+    shop.forget_tokens()
+    db.session.commit()
+    assert reconcile(jobs.enqueue(shop.id, "reconcile", unique_key="periodic")) is None
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
