@@ -3,7 +3,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, GAP = 600, 120, 2
+WIDTH, HEIGHT, GAP = 900, 100, 3
 
 
 def bars(points: list[tuple[date, int]], label: str, color: str) -> Markup:

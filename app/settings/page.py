@@ -33,7 +33,8 @@ def _uses_app_bridge() -> bool:
 
 
 def _reopen_url(domain: str, locale: str) -> str:
-    """The store's link to this app: it opens /app again with a fresh id_token, as Shopify does."""
+    """The store's link to this app: the admin opens our App URL with a signed query and a fresh
+    id_token (or, for a shop without the app, the install)."""
     return f"{store_url(current_app.config, domain)}/admin/apps/{current_app.config['SHOPIFY_API_KEY']}?" \
         + urlencode({"locale": locale})
 
@@ -47,10 +48,10 @@ def app_page():
     locale = pick(request.args.get("locale"), shop.locale if shop else None)
     words = Words(locale)
     if shop is None or not shop.installed:
-        install = f"{store_url(current_app.config, domain)}/admin/oauth/install?" \
-            + urlencode({"client_id": current_app.config["SHOPIFY_API_KEY"]})
+        # The store's own link to the app: it calls our App URL with a signed query, which starts
+        # the install (we cannot: /auth/install needs the store's HMAC). Never a redirect we build.
         return render_template("settings/install.html", words=words, locale=locale, domain=domain,
-                               install_url=install)
+                               install_url=_reopen_url(domain, locale))
     token = request.args.get("id_token")
     content = None
     if token:

@@ -1,7 +1,8 @@
-"""Registers the settings page and its JSON API (routes of every api module join one blueprint)."""
+"""Registers the settings page, its JSON API and the "send_test" job handler."""
 from flask import Flask
 
-from app.settings import api, automations_api, page  # noqa: F401 - automations_api adds routes to api.bp
+# automations_api and previews_api add their routes to api.bp; jobs registers its handler.
+from app.settings import api, automations_api, jobs, page, previews_api  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

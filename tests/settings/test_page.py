@@ -60,7 +60,7 @@ def test_a_shop_that_is_not_installed_gets_an_install_link_to_its_own_store(clie
     response = _open(client, "newcomer.myshopify.com")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'href="https://newcomer.myshopify.com/admin/oauth/install?client_id=test-api-key"' in html
+    assert 'href="https://newcomer.myshopify.com/admin/apps/test-api-key?locale=en"' in html
     assert response.headers["Content-Security-Policy"].startswith("frame-ancestors https://newcomer.myshopify.com ")
 
 

@@ -62,7 +62,7 @@
   }
 
   function jsonOrError(response) {
-    return response.json().then(function (data) {
+    return response.json().catch(function () { return {}; }).then(function (data) {
       if (!response.ok) { throw new Error(data.error || config.words.error); }
       return data;
     });
@@ -158,6 +158,17 @@
         document.querySelectorAll(".automation").forEach(loadPreview);  // branding shows in emails
       })
       .catch(function (error) { setStatus(status, error.message, "error"); });
+  }
+
+  /* Opened without a token and without App Bridge (e.g. straight after the install): go through
+   * the store's link to the app, which comes back with a fresh id_token. Once per half minute,
+   * so a store that hands out no token cannot trap the browser in a loop. */
+  function bounce() {
+    var last = Number(window.sessionStorage.getItem("comeback:bounced") || 0);
+    if (Date.now() - last > 30000) {
+      window.sessionStorage.setItem("comeback:bounced", String(Date.now()));
+      window.location.replace(config.reopenUrl);
+    }
   }
 
   /* ---- page content: drawn by the server, redrawn on a language switch ---- */
@@ -268,5 +279,7 @@
     start();
   } else if (window.shopify && typeof window.shopify.idToken === "function") {
     loadContent(config.locale);
+  } else if (!config.appBridge && !config.idToken) {
+    bounce();
   }
 })();
