@@ -9,9 +9,8 @@ import email.policy
 import re
 import secrets
 from datetime import timezone
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import formataddr, format_datetime, parseaddr
 from functools import lru_cache
 
 from flask import current_app
@@ -20,6 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from app import clock
 from app.mail import compliance, rendering, tokens
+from app.mail.mime import alternative, header_value
 from app.shops.settings import DEFAULTS, effective
 
 #: Long headers stay on one line (a folded or encoded List-Unsubscribe URL breaks one-click
@@ -63,24 +63,25 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
     page["subject"] = title
     html, text = rendering.render(template, lang, page)
 
-    message = EmailMessage(policy=POLICY)
     sender_name, sender_address = parseaddr(current_app.config["MAIL_FROM"])
-    message["From"] = Address(settings.get("sender_name") or shop_name or sender_name, addr_spec=sender_address)
-    message["To"] = send.recipient
-    message["Subject"] = title
+    display_name = settings.get("sender_name") or shop_name or sender_name
+    headers = [
+        ("From", formataddr((header_value(display_name), sender_address))),
+        ("To", send.recipient),
+        ("Subject", header_value(title)),
+        ("Date", format_datetime(clock.now().replace(tzinfo=timezone.utc))),
+        ("Message-ID", f"<{send.id or 0}.{secrets.token_hex(8)}@{sender_address.rpartition('@')[2]}>"),
+    ]
     reply_to = settings.get("reply_to") or shop.email
     if reply_to:
-        message["Reply-To"] = reply_to
-    message["Date"] = format_datetime(clock.now().replace(tzinfo=timezone.utc))
-    message["Message-ID"] = f"<{send.id or 0}.{secrets.token_hex(8)}@{sender_address.rpartition('@')[2]}>"
+        headers.append(("Reply-To", reply_to))
     if marketing:
-        message["List-Unsubscribe"] = f"<{page['unsubscribe_url']}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers.append(("List-Unsubscribe", f"<{page['unsubscribe_url']}>"))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     # Lets the mailer record a hard bounce for the right shop (and an asynchronous
     # bounce report, which quotes the original headers, be matched later).
-    message["X-Comeback-Send"] = f"{shop.id}.{send.id or 0}"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    headers.append(("X-Comeback-Send", f"{shop.id}.{send.id or 0}"))
+    message = alternative(POLICY, headers, text, html)
     return message
 
 

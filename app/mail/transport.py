@@ -2,8 +2,11 @@
 
 The engine depends only on `push`, `flush` and `close`, so an HTTP provider
 (Postmark, SES) can be added beside `SMTPMailer` without touching it. One SMTP
-connection serves a whole batch; each message is sent step by step (MAIL, RCPT,
-DATA) so a failure is classified by where it happened:
+connection serves a whole batch, driven by a background thread: `push` hands a
+message over at once, so the next email is rendered while this one travels, and
+`flush` waits for the batch. (The engine commits its rows as "sending" before it
+pushes, so an early hand-over cannot cause a double send.) Each message is sent
+step by step (MAIL, RCPT, DATA) so a failure is classified by where it happened:
 
 - `sent`: the server accepted the message;
 - `temporary`: a 4xx reply or a connection error before the message was handed
@@ -13,8 +16,10 @@ DATA) so a failure is classified by where it happened:
 - `unknown`: the connection broke while the message itself was being handed over;
   the server may have accepted it, so it must not be sent again.
 """
+import queue
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -23,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 
 from app.mail import events
+from app.mail.mime import PreEncodedMessage
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class Mailer:
         return deliveries
 
     def close(self) -> None:
-        """Release the connection; queued messages that were never flushed are dropped."""
+        """Release the connection. Messages pushed but never flushed get no Delivery (they may have gone)."""
         self._queue = []
 
     def _deliver(self, batch: list[tuple[int | None, EmailMessage]]) -> list[Delivery]:
@@ -80,6 +86,9 @@ class SMTPMailer(Mailer):
         self.envelope_from = envelope_from
         self.timeout = timeout
         self._smtp: smtplib.SMTP | None = None
+        self._thread: threading.Thread | None = None
+        self._pending: queue.Queue = queue.Queue()
+        self._done: list[Delivery] = []
 
     def _connect(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -101,23 +110,45 @@ class SMTPMailer(Mailer):
             self._smtp = smtp
         return self._smtp
 
+    def push(self, send_id: int | None, message: EmailMessage) -> None:
+        super().push(send_id, message)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="smtp-mailer", daemon=True)
+            self._thread.start()
+        self._pending.put((send_id, message))
+
     def _deliver(self, batch):
-        deliveries = []
-        for send_id, message in batch:
-            if deliveries and deliveries[-1].detail.startswith("cannot connect"):
-                deliveries.append(Delivery(send_id, "temporary", deliveries[-1].detail))
-                continue
+        self._pending.join()
+        deliveries, self._done = self._done, []
+        return deliveries
+
+    def _work(self) -> None:
+        while True:
+            item = self._pending.get()
+            try:
+                if item is None:
+                    return
+                self._done.append(self._deliver_one(*item))
+            finally:
+                self._pending.task_done()
+
+    def _deliver_one(self, send_id: int | None, message: EmailMessage) -> Delivery:
+        if self._done and self._done[-1].detail.startswith("cannot connect"):
+            return Delivery(send_id, "temporary", self._done[-1].detail)
+        try:
             reused = self._smtp is not None
             status, detail = self._send_one(message)
             if status == "temporary" and reused and self._smtp is None:
                 # A kept connection had gone stale (the server's idle timeout): one fresh try.
                 status, detail = self._send_one(message)
-            deliveries.append(Delivery(send_id, status, detail))
-        return deliveries
+        except Exception as error:  # noqa: BLE001 - e.g. an unencodable message: nothing was sent
+            status, detail = "temporary", f"{type(error).__name__}: {error}"
+        return Delivery(send_id, status, detail)
 
     def _send_one(self, message: EmailMessage) -> tuple[str, str]:
         recipient = parseaddr(str(message["To"]))[1]
-        data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        data = message.wire() if isinstance(message, PreEncodedMessage) else \
+            message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
         try:
             smtp = self._connect()
         except (smtplib.SMTPException, OSError) as error:
@@ -163,6 +194,10 @@ class SMTPMailer(Mailer):
 
     def close(self) -> None:
         super().close()
+        if self._thread is not None:
+            self._pending.put(None)
+            self._thread.join()
+            self._thread = None
         if self._smtp is not None:
             try:
                 self._smtp.quit()
