@@ -10,7 +10,7 @@ import secrets
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.automations.models import Send
@@ -48,17 +48,19 @@ def claim(now: datetime, limit: int, token: str) -> list[Send]:
            .order_by(Send.due_at).limit(limit))
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    keys = db.session.execute(
+    # One statement claims and returns the rows: no second round trip to load them.
+    sends = db.session.scalars(
         update(Send).where(tuple_(Send.shop_id, Send.id).in_(due))
         .values(state="claimed", lease_until=now + CLAIM_LEASE, worker=token)
-        .returning(Send.shop_id, Send.id)
-        .execution_options(synchronize_session=False)).all()
-    db.session.commit()
-    if not keys:
-        return []
-    sends = db.session.scalars(select(Send).where(tuple_(Send.shop_id, Send.id).in_(keys))
-                               .order_by(Send.due_at)).all()
-    return list(sends)
+        .returning(Send).execution_options(populate_existing=True)).all()
+    # What RETURNING gave is exactly what was committed: keep it instead of reloading row by row.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    return sorted(sends, key=lambda send: send.due_at)
 
 
 def move(send: Send, token: str, leaving: tuple[str, ...], **values) -> bool:
@@ -68,7 +70,29 @@ def move(send: Send, token: str, leaving: tuple[str, ...], **values) -> bool:
                            Send.state.in_(leaving), Send.worker == token)
         .values(**values).execution_options(synchronize_session=False)).rowcount == 1
     if done:
-        # Mirror what UPDATE wrote on the loaded object without making it dirty.
-        for name, value in values.items():
-            set_committed_value(send, name, value)
+        _mirror(send, values)
     return done
+
+
+def move_many(sends: list[Send], token: str, leaving: tuple[str, ...], **values) -> list[Send]:
+    """`move` for many rows in one statement; returns those that were still ours and moved."""
+    if not sends:
+        return []
+    by_shop: dict[int, list[int]] = {}
+    for send in sends:
+        by_shop.setdefault(send.shop_id, []).append(send.id)
+    keys = db.session.execute(
+        update(Send).where(or_(*(and_(Send.shop_id == shop_id, Send.id.in_(ids)) for shop_id, ids in by_shop.items())),
+                           Send.state.in_(leaving), Send.worker == token)
+        .values(**values).returning(Send.shop_id, Send.id).execution_options(synchronize_session=False)).all()
+    moved = set(map(tuple, keys))
+    done = [send for send in sends if (send.shop_id, send.id) in moved]
+    for send in done:
+        _mirror(send, values)
+    return done
+
+
+def _mirror(send: Send, values: dict) -> None:
+    """Show what UPDATE wrote on the loaded object without making it dirty."""
+    for name, value in values.items():
+        set_committed_value(send, name, value)
