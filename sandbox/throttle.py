@@ -32,10 +32,6 @@ class Bucket:
         with self._lock:
             self._level = min(self.maximum, self._refill() + points)
 
-    def drain(self):
-        with self._lock:
-            self._level, self._at = 0.0, self.clock()
-
     def status(self) -> dict:
         return {"maximumAvailable": self.maximum, "currentlyAvailable": round(self.available(), 1),
                 "restoreRate": self.restore_rate}
