@@ -29,6 +29,17 @@ def json_object():
     return body if isinstance(body, dict) else None
 
 
+#: Ids are BIGINT: a larger number names nothing, and PostgreSQL would refuse it with an error.
+MAX_ID = 2 ** 63 - 1
+
+
+def row_id(text: str | None) -> int | None:
+    """A row id from a URL, or None when it cannot be one."""
+    if text is None or not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def _words() -> Words:
     return Words(pick(request.args.get("locale"), g.shop.locale))
 
@@ -81,10 +92,11 @@ def data_requests():
                                    "download": f"/api/data-requests/{row.id}.json"} for row in rows])
 
 
-@bp.get("/data-requests/<int:request_id>.json")
+@bp.get("/data-requests/<request_id>.json")
 @require_session
 def data_request_download(request_id):
-    row = db.session.get(DataRequest, (g.shop.id, request_id))
+    number = row_id(request_id)
+    row = db.session.get(DataRequest, (g.shop.id, number)) if number is not None else None
     if row is None:
         return error_response("no such data request", 404)
     response = jsonify(row.payload)

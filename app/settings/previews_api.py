@@ -8,7 +8,7 @@ from flask import g, jsonify, request
 from app import jobs
 from app.automations import preview
 from app.extensions import db
-from app.settings.api import bp, error_response, json_object
+from app.settings.api import bp, error_response, json_object, row_id
 from app.settings.automations_api import known
 from app.settings.i18n import LANGUAGES
 from app.settings.session_tokens import require_session
@@ -23,9 +23,9 @@ def automation_preview(key):
     if locale not in LANGUAGES:
         return error_response("locale must be one of " + ", ".join(LANGUAGES))
     customer_id = request.args.get("customer_id")
-    if customer_id is not None and not customer_id.isdigit():
-        return error_response("customer_id must be a number")
-    subject, html, text = preview.render(g.shop, key, locale, int(customer_id) if customer_id else None)
+    if customer_id is not None and row_id(customer_id) is None:
+        return error_response("customer_id must be a customer's number")
+    subject, html, text = preview.render(g.shop, key, locale, row_id(customer_id) if customer_id else None)
     return jsonify(key=key, locale=locale, subject=subject, html=html, text=text)
 
 

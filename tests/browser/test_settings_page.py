@@ -80,7 +80,7 @@ def test_the_preview_follows_the_subject_and_a_test_email_arrives(make_shop, ope
     field.fill("Still thinking it over?")
     field.press("Enter")
     expect(subject).to_have_text("Still thinking it over?")
-    cart.get_by_role("button", name="VI").click()
+    cart.get_by_role("button", name="VI", exact=True).click()
     expect(subject).to_have_text("Bạn còn sản phẩm trong giỏ hàng")
     shot(page, "preview-vi")
 

@@ -23,7 +23,9 @@ def test_the_preview_follows_the_merchants_changes(client, auth):
 
 
 @pytest.mark.parametrize("query, status", [("locale=fr", 400), ("locale=en&customer_id=abc", 400),
-                                           ("locale=en&customer_id=-1", 400)])
+                                           ("locale=en&customer_id=-1", 400),
+                                           ("locale=en&customer_id=99999999999999999999", 400),
+                                           ("locale=en&customer_id=%C2%B2", 400)])
 def test_bad_preview_parameters_are_400(client, auth, query, status):
     response = client.get(f"/api/automations/abandoned_cart/preview?{query}", headers=auth)
     assert response.status_code == status and response.json["error"]

@@ -127,4 +127,5 @@ def test_data_requests_are_listed_and_downloadable_by_their_shop_only(client, au
     foreign = {"Authorization": f"Bearer {mint(other.domain)}"}
     assert client.get("/api/data-requests", headers=foreign).json["data_requests"] == []
     assert client.get(listed[0]["download"], headers=foreign).status_code == 404
-    assert client.get("/api/data-requests/123.json", headers=auth).status_code == 404
+    for missing in ("123", "99999999999999999999", "abc", "-1"):
+        assert client.get(f"/api/data-requests/{missing}.json", headers=auth).status_code == 404

@@ -220,7 +220,7 @@
       var text = section.querySelector("[data-import-text]");
       if (progress.state === "done") {
         text.textContent = config.words.import_done;
-        return;  // results and activity now include the history: redraw once
+        return;
       }
       text.textContent = progress.state === "failed" ? fill(config.words.import_failed, { error: progress.error })
         : progress.total ? fill(config.words.import_running, {

@@ -1,0 +1,53 @@
+"""The whole path in a browser: install into the sandbox store, open the app from the store's admin,
+watch the history import, preview with the shop's real products, and get the test email."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app import clock, jobs
+from app.extensions import db
+from app.shops.models import Shop
+from app.worker import tick
+
+pytestmark = pytest.mark.browser
+
+DOMAIN = "demo-shop.myshopify.com"
+
+
+def test_from_install_to_a_test_email(install, sandbox, live_app, page, smtp, shot):
+    assert install(DOMAIN).status_code == 302
+    shop_id, owner = db.session.execute(db.select(Shop.id, Shop.email).where(Shop.domain == DOMAIN)).one()
+
+    # The merchant opens the app in the store admin: the store signs the App URL and adds an id_token.
+    page.goto(f"{sandbox.base_url}/{DOMAIN}/open-app")
+    expect(page).to_have_url(re.compile(r"/app\?.*id_token="))
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_be_visible()
+    shot(page, "1-opened")
+
+    for _ in range(100):  # the worker's passes; the page polls the import's progress meanwhile
+        tick()
+        sandbox.wait_idle()
+        job = jobs.latest(shop_id, "import_history")
+        if job.state == "done":
+            break
+        job.run_at = clock.now()  # the bulk operation has finished: no need to wait for the next poll
+        db.session.commit()
+    expect(bar).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("[data-import-text]")).to_have_text("Order history imported.")
+
+    winback = page.locator('[data-key="winback"]')
+    winback.get_by_role("button", name="EN", exact=True).click()  # redraw the preview, now with imported data
+    titles = {product.title for product in sandbox.shop(DOMAIN).products.values()}
+    frame_text = winback.frame_locator("[data-preview-frame]").locator("body")
+    expect(frame_text).to_contain_text(re.compile("|".join(re.escape(t) for t in titles)))
+    winback.get_by_role("switch").click()
+    expect(winback.get_by_role("switch")).to_have_attribute("aria-checked", "true")
+    shot(page, "2-imported")
+
+    winback.get_by_role("button", name="Send me a test").click()
+    expect(winback.locator("[data-status]")).to_have_text(f"A test email is on its way to {owner}.")
+    tick()  # also the first real win-back emails: the automation is on now
+    [message] = smtp.inbox.to(owner)
+    assert "bestsellers" in str(message["Subject"])
