@@ -6,9 +6,12 @@ click can only redirect to the URL it was signed for (no open redirect).
 """
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature
+from functools import lru_cache
 
-from app.security import serializer
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app import security
 
 
 class BadToken(ValueError):
@@ -48,6 +51,16 @@ def opened(shop_id: int, send_id: int) -> str:
 def read_opened(token: str) -> tuple[int, int]:
     shop_id, send_id = _load("open", token, 2)
     return int(shop_id), int(send_id)
+
+
+def serializer(purpose: str) -> URLSafeSerializer:
+    # One per key and purpose: an email signs a dozen links, thousands of emails a minute.
+    return _serializer(current_app.config["SECRET_KEY"], purpose)
+
+
+@lru_cache(maxsize=16)
+def _serializer(_secret_key: str, purpose: str) -> URLSafeSerializer:
+    return security.serializer(purpose)
 
 
 def _load(purpose: str, token: str, size: int) -> list:
