@@ -77,9 +77,9 @@ class AbandonedCart(Automation):
         # The buyer came back and changed the cart: the delay starts again from that change.
         again = checkout.platform_updated_at + timedelta(hours=hours)
         if again > now:
-            return again
+            return again, "cart_changed"
         if send.context.get("reminder") and _first_state(shop.id, checkout.token) in _FIRST_PENDING:
-            return now + FIRST_PENDING_RETRY
+            return now + FIRST_PENDING_RETRY, "waiting_first"
         return None
 
     def consent(self, shop, send):

@@ -129,8 +129,8 @@ class Automation:
         """Re-checked just before sending: a reason code to skip (e.g. "ordered"), or None."""
         return None
 
-    def wait_until(self, shop, send: Send, values: dict, now: datetime) -> datetime | None:
-        """A later time to try again when the send is not yet right (e.g. the cart changed)."""
+    def wait_until(self, shop, send: Send, values: dict, now: datetime) -> tuple[datetime, str] | None:
+        """(when to try again, reason code) when the send is not yet right (e.g. the cart changed)."""
         return None
 
     def consent(self, shop, send: Send) -> tuple[bool, str | None]:

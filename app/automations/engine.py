@@ -50,7 +50,7 @@ def run_once(now: datetime | None = None) -> dict:
     """One pass at `now` (default: the clock); returns counts of what happened."""
     now = now or clock.now()
     counts = Counter()
-    released, counts["unknown"] = queue.expire_leases(now)
+    counts["released"], counts["unknown"] = queue.expire_leases(now)
     counts.update(planning.plan(now))
     pass_ = _Pass(now, counts)
     try:
@@ -93,6 +93,9 @@ class _Pass:
         self.mailer = None
 
     def process(self, batch: list[Send]) -> None:
+        # Read shops and switches afresh for every batch: switching off takes effect within one batch.
+        self.shops.clear()
+        self.values.clear()
         ready = []
         for send in batch:
             try:
@@ -124,7 +127,7 @@ class _Pass:
             return self.finish(send, "skipped", reason=reason)
         wait = automation.wait_until(shop.shop, send, values, self.now)
         if wait:
-            return self.defer(send, wait, "cart_changed")
+            return self.defer(send, *wait)
         allowed, reason = automation.consent(shop.shop, send)
         if not allowed:
             return self.finish(send, "skipped", reason=reason or "no_consent")
