@@ -53,27 +53,32 @@ def app_page():
         return render_template("settings/install.html", words=words, locale=locale, domain=domain,
                                install_url=_reopen_url(domain, locale))
     token = request.args.get("id_token")
-    content = None
-    if token:
-        try:
-            verified = session_tokens.installed_shop(token)
-        except session_tokens.InvalidSession:
-            verified = None
-        if verified is None or verified.id != shop.id:
-            response = current_app.make_response((render_template(
-                "settings/page.html", words=words, locale=locale, shop=shop, content=None, config_json=None,
-                message=words("invalid_session"), reopen_url=_reopen_url(domain, locale),
-                app_bridge=APP_BRIDGE if _uses_app_bridge() else None), 401))
-            response.headers[session_tokens.RETRY_HEADER] = "1"
-            return response
-        content = Markup(body(shop, locale))
-    config_json = {"shop": shop.domain, "locale": locale, "idToken": token,
-                   "reopenUrl": _reopen_url(domain, locale), "appBridge": _uses_app_bridge(),
-                   # Templates with {placeholders}: the script fills them in.
-                   "words": {key: words.messages[key] for key in SCRIPT_WORDS}}
-    return render_template("settings/page.html", words=words, locale=locale, shop=shop, content=content,
-                           config_json=config_json, message=None if content else words("open_from_admin"),
-                           reopen_url=_reopen_url(domain, locale), app_bridge=APP_BRIDGE if _uses_app_bridge() else None)
+    if not token:  # App Bridge (or the script's bounce through the store) brings a token
+        return _shell(shop, locale, message=words("open_from_admin"))
+    try:
+        verified = session_tokens.installed_shop(token)
+    except session_tokens.InvalidSession:
+        verified = None
+    if verified is None or verified.id != shop.id:
+        response = current_app.make_response((_shell(shop, locale, message=words("invalid_session"),
+                                                      scripted=False), 401))
+        response.headers[session_tokens.RETRY_HEADER] = "1"
+        return response
+    return _shell(shop, locale, content=Markup(body(shop, locale)), token=token)
+
+
+def _shell(shop: Shop, locale: str, *, content: Markup | None = None, message: str | None = None,
+           token: str | None = None, scripted: bool = True) -> str:
+    """The document around the content. A page for a refused token gets no script: it only
+    offers to reopen the app from the store."""
+    words, bridge = Words(locale), _uses_app_bridge()
+    script = {"shop": shop.domain, "locale": locale, "idToken": token,
+              "reopenUrl": _reopen_url(shop.domain, locale), "appBridge": bridge,
+              # Templates with {placeholders}: the script fills them in.
+              "words": {key: words.messages[key] for key in SCRIPT_WORDS}}
+    return render_template("settings/page.html", words=words, locale=locale, content=content, message=message,
+                           config_json=script if scripted else None,
+                           reopen_url=script["reopenUrl"], app_bridge=APP_BRIDGE if bridge else None)
 
 
 def _form_order(fields: list[dict]) -> list[dict]:
@@ -81,6 +86,12 @@ def _form_order(fields: list[dict]) -> list[dict]:
     common = ("subject", "discount_percent")
     own = [f for f in fields if f["name"] not in common and f["name"] != "enabled"]
     return own[:1] + [f for f in fields if f["name"] in common] + own[1:]
+
+
+def _chart(shop: Shop, words: Words, color: str) -> Markup | None:
+    """The daily bars, or None before the first email: an empty chart says less than no chart."""
+    days = results.daily_sent(shop.id)
+    return chart.bars(days, words("chart_label"), color) if any(sent for _, sent in days) else None
 
 
 def body(shop: Shop, locale: str) -> str:
@@ -95,7 +106,7 @@ def body(shop: Shop, locale: str) -> str:
     return render_template(
         "settings/body.html", words=words, locale=locale, languages=LANGUAGES, shop=shop, cards=cards,
         results=rows, titles={card["key"]: card["title"] for card in cards},
-        chart=chart.bars(results.daily_sent(shop.id), words("chart_label"), settings["accent_color"]),
+        chart=_chart(shop, words, settings["accent_color"]),
         activity=activity.recent(shop.id, words, limit=20), progress=imports.progress(shop.id),
         settings=settings, profiles=shop_settings.PROFILES,
         data_requests=list(db.session.scalars(db.select(DataRequest).where(DataRequest.shop_id == shop.id)

@@ -48,6 +48,7 @@ def shot(request):
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(tab, name: str) -> Path:
+        tab.wait_for_load_state("networkidle")  # previews drawn, images settled
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         tab.screenshot(path=str(path), full_page=True)
         return path

@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from app import jobs
 from app.automations import settings as automation_settings
 from app.extensions import db
-from app.jobs.models import Job
 from app.shops import settings as shop_settings
 from app.worker import tick
 from tests.browser.conftest import offline
