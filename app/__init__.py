@@ -51,6 +51,7 @@ def _import_models() -> None:
     """Every model module, so metadata (create_all, Alembic) sees every table."""
     from app.automations import models as _a  # noqa: F401
     from app.customers import models as _c  # noqa: F401
+    from app.discounts import models as _d  # noqa: F401
     from app.jobs import models as _j  # noqa: F401
     from app.mail import models as _m  # noqa: F401
     from app.shops import models as _s  # noqa: F401

@@ -5,7 +5,6 @@ from sqlalchemy import BigInteger, DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
-from app.discounts.models import IssuedCode  # noqa: F401 - its table is part of what mail records
 from app.extensions import db, shop_fk
 from app.ids import new_id
 
