@@ -30,6 +30,9 @@ SUBSCRIBED_TOPICS = (
     "app/uninstalled",
 )
 
+#: The worker refreshes an idle shop's token this long before it expires (see shops.jobs).
+REFRESH_AHEAD = timedelta(minutes=10)
+
 #: A language per country for shops whose locales we may not read (`read_locales` is optional).
 COUNTRY_LOCALES = {"VN": "vi"}
 
@@ -115,7 +118,7 @@ def complete(shop_domain: str, grant: Grant) -> Shop:
     jobs.enqueue(shop.id, "reconcile", unique_key="periodic", run_at=clock.now() + timedelta(hours=1))
     if shop.token_expires_at:
         jobs.enqueue(shop.id, "refresh_token", unique_key="periodic",
-                     run_at=shop.token_expires_at - timedelta(minutes=10))
+                     run_at=shop.token_expires_at - REFRESH_AHEAD)
     db.session.commit()
     return shop
 

@@ -6,6 +6,8 @@ from app.extensions import db
 from app.shops import install, tokens
 from app.shops.models import Shop
 
+AHEAD = install.REFRESH_AHEAD
+
 
 @jobs.handler("finish_install")
 def finish_install(job) -> None:
@@ -22,5 +24,5 @@ def refresh_token(job) -> datetime | None:
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed or shop.token_expires_at is None:
         return None
-    tokens.refresh(shop)
-    return shop.token_expires_at - timedelta(minutes=10) if shop.token_expires_at else clock.now() + timedelta(hours=1)
+    tokens.refresh(shop, margin=AHEAD + timedelta(minutes=1))
+    return shop.token_expires_at - AHEAD if shop.token_expires_at else clock.now() + timedelta(hours=1)

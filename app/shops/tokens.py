@@ -21,15 +21,17 @@ def fresh_access_token(shop: Shop) -> str:
     return refresh(shop)
 
 
-def refresh(shop: Shop) -> str:
-    """Trade the refresh token for a new pair. Row-locked on PostgreSQL: a refresh token works once,
-    so two workers refreshing at the same moment must not both spend it."""
+def refresh(shop: Shop, margin: timedelta = MARGIN) -> str:
+    """Trade the refresh token for a new pair unless the token still has `margin` to live.
+
+    Row-locked on PostgreSQL: a refresh token works once, so two workers refreshing at
+    the same moment must not both spend it; the second finds the fresh token and stops."""
     from app.shops.install import InstallError, token_request
     query = select(Shop).where(Shop.id == shop.id)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update()
     locked = db.session.scalar(query.execution_options(populate_existing=True))
-    if locked.token_expires_at and locked.token_expires_at - MARGIN > clock.now():
+    if locked.token_expires_at and locked.token_expires_at - margin > clock.now():
         db.session.commit()  # another worker refreshed it while we waited for the lock
         return locked.access_token
     if not locked.refresh_token:
