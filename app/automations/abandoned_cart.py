@@ -47,18 +47,20 @@ class AbandonedCart(Automation):
             stages.append((REMINDER, values["reminder_delay_hours"]))
         for prefix, hours in stages:
             delay = timedelta(hours=hours)
-            query = (select(Checkout).where(
-                Checkout.shop_id == shop.id,
-                Checkout.platform_updated_at > start - delay, Checkout.platform_updated_at <= end - delay,
-                Checkout.email.is_not(None), Checkout.completed_at.is_(None), Checkout.order_id.is_(None),
-                ~_order_for(Checkout.shop_id, Checkout.token),
-                not_planned(shop.id, self.key, literal(prefix) + Checkout.token)))
-            for checkout in db.session.scalars(query):
-                customer = _customer(shop.id, checkout.customer_id)
-                yield Trigger(recipient=checkout.email.lower(), customer_id=checkout.customer_id,
-                              trigger_ref=prefix + checkout.token, due_at=checkout.platform_updated_at + delay,
-                              locale=language(checkout.locale, customer and customer.locale, shop.locale),
-                              context={"checkout": checkout.token, "reminder": prefix == REMINDER})
+            # Only the columns a trigger needs: planning a big backlog must not load whole carts.
+            query = (select(Checkout.token, Checkout.email, Checkout.customer_id, Checkout.locale,
+                            Customer.locale, Checkout.platform_updated_at)
+                     .outerjoin(Customer, (Customer.shop_id == Checkout.shop_id)
+                                & (Customer.id == Checkout.customer_id))
+                     .where(Checkout.shop_id == shop.id,
+                            Checkout.platform_updated_at > start - delay, Checkout.platform_updated_at <= end - delay,
+                            Checkout.email.is_not(None), Checkout.completed_at.is_(None), Checkout.order_id.is_(None),
+                            ~_order_for(Checkout.shop_id, Checkout.token),
+                            not_planned(shop.id, self.key, literal(prefix) + Checkout.token)))
+            for token, email, customer_id, locale, customer_locale, updated_at in db.session.execute(query):
+                yield Trigger(recipient=email.lower(), customer_id=customer_id, trigger_ref=prefix + token,
+                              due_at=updated_at + delay, locale=language(locale, customer_locale, shop.locale),
+                              context={"checkout": token, "reminder": prefix == REMINDER})
 
     def exit_reason(self, shop, send, values):
         checkout = db.session.get(Checkout, (shop.id, send.context["checkout"]))
@@ -122,10 +124,6 @@ def _order_for(shop_id, token):
 def _first_state(shop_id: int, token: str) -> str | None:
     return db.session.scalar(select(Send.state).where(
         Send.shop_id == shop_id, Send.automation == AbandonedCart.key, Send.trigger_ref == FIRST + token).limit(1))
-
-
-def _customer(shop_id: int, customer_id: int | None) -> Customer | None:
-    return db.session.get(Customer, (shop_id, customer_id)) if customer_id else None
 
 
 def _cart_context(checkout: Checkout, send: Send) -> dict:

@@ -33,15 +33,15 @@ class Send(db.Model):
     """
     __tablename__ = "sends"
     __table_args__ = (
-        UniqueConstraint("shop_id", "automation", "recipient", "trigger_ref", name="uq_sends_key"),
+        # trigger_ref before recipient: the same index answers "is this trigger planned already?"
+        # (one email per checkout or lapse, whatever the address), and every write updates one index less.
+        UniqueConstraint("shop_id", "automation", "trigger_ref", "recipient", name="uq_sends_key"),
         # The claim query scans only rows still to send; the partial index stays small however
         # many sends are done. It is the one hot index not led by shop_id, because claiming is
         # across shops (per shard, once distributed).
         Index("ix_sends_planned_due", "due_at", postgresql_where=text("state = 'planned'"),
               sqlite_where=text("state = 'planned'")),
         Index("ix_sends_shop_recipient_sent", "shop_id", "recipient", "sent_at"),
-        # "Is this trigger planned already?" whatever the address: one email per checkout or lapse.
-        Index("ix_sends_shop_trigger", "shop_id", "automation", "trigger_ref"),
         # Lease recovery looks only at rows in flight.
         Index("ix_sends_in_flight", "lease_until", postgresql_where=text("state IN ('claimed', 'sending')"),
               sqlite_where=text("state IN ('claimed', 'sending')")),

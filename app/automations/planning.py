@@ -9,6 +9,7 @@ serves); what became due before that while nobody could send is recorded as skip
 """
 from collections import Counter
 from datetime import datetime, timedelta
+from itertools import islice
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,9 +44,9 @@ def plan(now: datetime) -> Counter:
         start = now - FIRST_LOOKBACK
         if row.planned_until is not None:
             start = max(now - LOOKBACK, row.planned_until - LATE_DATA)
-        triggers = list(automation.candidates(shop, settings.values(shop, key), start, now))
-        for first in range(0, len(triggers), CHUNK):
-            planned.update(_insert(shop.id, key, triggers[first:first + CHUNK], now))
+        triggers = automation.candidates(shop, settings.values(shop, key), start, now)
+        while chunk := list(islice(triggers, CHUNK)):
+            planned.update(_insert(shop.id, key, chunk, now))
         # Bookkeeping, not a merchant's edit: keep the settings' updated_at as it was.
         db.session.execute(update(AutomationSetting)
                            .where(AutomationSetting.shop_id == shop.id, AutomationSetting.key == key)

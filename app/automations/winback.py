@@ -66,7 +66,8 @@ class Winback(Automation):
         return None
 
     def consent(self, shop, send):
-        return marketing_allowed(shop.id, send.recipient, customer=db.session.get(Customer, (shop.id, send.customer_id)))
+        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        return marketing_allowed(shop.id, send.recipient, customer=customer)
 
     def context(self, shop, send, values):
         products = _bestsellers(shop, values, send.customer_id)

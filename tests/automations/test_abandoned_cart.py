@@ -26,7 +26,8 @@ def test_one_email_per_checkout_with_its_items_and_recovery_link(shop, enable, a
     # The recovery link goes through the click redirect, signed for the checkout's own URL.
     assert "/t/" in text
     [send] = sends()
-    assert (send.state, send.trigger_ref, send.sent_at) == ("sent", "checkout:tok1", NOW + timedelta(hours=1, minutes=1))
+    assert (send.state, send.trigger_ref) == ("sent", "checkout:tok1")
+    assert send.sent_at == NOW + timedelta(hours=1, minutes=1)
 
 
 def test_an_order_before_the_send_cancels_it(shop, enable, add_checkout, add_order, smtp, sends, at):
