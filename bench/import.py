@@ -18,7 +18,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+# Run as a script, bench/ would lead sys.path and its modules could shadow the standard library.
+sys.path[0] = ROOT
 
 KEY, SECRET, DOMAIN = "bench-key", "bench-secret", "demo-shop.myshopify.com"
 SCOPES = "read_orders,read_all_orders,read_customers,read_products,write_discounts"

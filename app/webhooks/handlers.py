@@ -1,8 +1,9 @@
 """One small handler per webhook topic, named after it: `handler(shop, payload, delivery)`.
 
-Each runs inside the request's transaction, after the delivery's receipt was inserted, and
-touches a few rows only; anything that must call the store is queued as a job. Handlers are
-safe to run on stale or replayed data: every write keeps the newest `updated_at`.
+Handlers of IMMEDIATE topics run in the request's transaction; the others run in the worker
+when it drains the inbox (webhooks.inbox). Either way they run once per delivery and touch a
+few rows; anything that must call the store is queued as a job. They are safe on stale or
+replayed data: every write keeps the newest `updated_at`, so arrival order does not matter.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,15 +69,12 @@ def customers_update(shop, payload, delivery):
 
 # customers_email_marketing_consent/update: the customer's marketing state; newest statement wins.
 def customers_email_marketing_consent_update(shop, payload, delivery):
-    customer_id = parse.required_id(payload.get("customer_id"), "customer_id")
-    statement = payload.get("email_marketing_consent")
-    if not isinstance(statement, dict) or not isinstance(statement.get("state"), str):
-        raise parse.BadPayload("email_marketing_consent.state missing")
-    ensure_customers(shop.id, {customer_id: {"email": payload.get("email_address")}})
+    customer_id, email, state, stated_at = parse.consent(payload)
+    ensure_customers(shop.id, {customer_id: {"email": email}})
     customer = db.session.get(Customer, (shop.id, customer_id))
     # Undated statements are dated by the event itself, so a day-late delivery cannot override newer news.
-    at = clock.parse_iso(statement.get("consent_updated_at")) or delivery.triggered_at
-    consent.apply_statement(customer, statement["state"][:16], at)
+    at = parse.timestamp(stated_at) or delivery.triggered_at
+    consent.apply_statement(customer, state, at)
 
 
 # app/uninstalled: forget the token at once; nothing more is sent. Compliance topics still come.
@@ -124,5 +122,17 @@ TOPICS = {
     "customers/redact": customers_redact,
     "shop/redact": shop_redact,
 }
+#: Topics whose bodies are whole orders: the inbox writes a batch of them in one go.
+ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid", "orders/cancelled"})
 #: Accepted even after uninstall (Shopify sends them then, and the law requires acting on them).
 COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+#: Applied inside the request: uninstall must stop sending at once, and the compliance topics are rare
+#: and must not wait behind (or be deleted with) the inbox. Everything else goes through the inbox.
+IMMEDIATE = COMPLIANCE | {"app/uninstalled"}
+#: How the request checks an inbox-bound body before accepting it (the handler parses it again later).
+VALIDATE = {
+    "orders/create": parse.order, "orders/updated": parse.order, "orders/paid": parse.order,
+    "orders/cancelled": parse.order, "checkouts/create": parse.checkout, "checkouts/update": parse.checkout,
+    "customers/create": parse.customer, "customers/update": parse.customer,
+    "customers_email_marketing_consent/update": parse.consent,
+}

@@ -1,4 +1,4 @@
-"""Background jobs of the webhooks package: forgetting old delivery receipts.
+"""Background jobs of the webhooks package: applying the inbox, forgetting old delivery receipts.
 
 Shopify retries a delivery for about 4 hours and may deliver up to a day late, so receipts
 are kept 48 hours; after that they only cost space. The sweep reschedules itself hourly
@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from app import clock, jobs
 from app.extensions import db
 from app.shops.models import Shop
+from app.webhooks.inbox import apply_pending
 from app.webhooks.models import WebhookReceipt
 
 KEEP = timedelta(hours=48)
@@ -35,3 +36,17 @@ def sweep_receipts(job):
     if db.session.get(Shop, job.shop_id) is None:
         return None
     return clock.now() + EVERY
+
+
+#: After the inbox was last found empty, keep looking each tick this long before stopping.
+IDLE_STOP = timedelta(minutes=10)
+
+
+@jobs.handler("apply_webhooks")
+def apply_webhooks(job):
+    """Drain the shop's inbox; stays scheduled every tick while deliveries keep coming."""
+    while apply_pending(job.shop_id):
+        job.data = {**job.data, "last_applied": clock.iso(clock.now())}
+        db.session.commit()
+    last = clock.parse_iso(job.data.get("last_applied")) or job.created_at
+    return None if clock.now() - last > IDLE_STOP else clock.now()

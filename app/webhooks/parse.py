@@ -15,12 +15,12 @@ class BadPayload(ValueError):
 
 def order(body: dict) -> OrderRecord:
     customer = _dict(body.get("customer"))
-    placed_at = clock.parse_iso(body.get("created_at")) or clock.parse_iso(body.get("processed_at"))
+    placed_at = timestamp(body.get("created_at")) or timestamp(body.get("processed_at"))
     if placed_at is None:
         raise BadPayload("order has no created_at")
     return OrderRecord(
         id=required_id(body.get("id"), "order id"),
-        updated_at=clock.parse_iso(body.get("updated_at")) or placed_at,
+        updated_at=timestamp(body.get("updated_at")) or placed_at,
         placed_at=placed_at,
         customer_id=optional_id(customer.get("id")),
         email=_text(body.get("email") or body.get("contact_email") or customer.get("email"), 320),
@@ -31,7 +31,7 @@ def order(body: dict) -> OrderRecord:
         currency=_text(body.get("currency"), 3) or "USD",
         discount_codes=[str(d.get("code"))[:64] for d in _list(body.get("discount_codes"))
                         if isinstance(d, dict) and d.get("code")],
-        cancelled_at=clock.parse_iso(body.get("cancelled_at")),
+        cancelled_at=timestamp(body.get("cancelled_at")),
         accepts_marketing=body.get("buyer_accepts_marketing") is True,
         lines=[_line(item) for item in _list(body.get("line_items"))],
     )
@@ -39,7 +39,7 @@ def order(body: dict) -> OrderRecord:
 
 def checkout(body: dict) -> CheckoutRecord:
     token = _text(body.get("token"), 64)
-    updated_at = clock.parse_iso(body.get("updated_at")) or clock.parse_iso(body.get("created_at"))
+    updated_at = timestamp(body.get("updated_at")) or timestamp(body.get("created_at"))
     if not token or updated_at is None:
         raise BadPayload("checkout needs token and updated_at")
     customer = _dict(body.get("customer"))
@@ -54,14 +54,31 @@ def checkout(body: dict) -> CheckoutRecord:
         total=_money(body.get("total_price")),
         currency=_text(body.get("currency"), 3) or "USD",
         recovery_url=_text(body.get("abandoned_checkout_url"), 2000),
-        completed_at=clock.parse_iso(body.get("completed_at")),
+        completed_at=timestamp(body.get("completed_at")),
     )
 
 
 def customer(body: dict) -> CustomerRecord:
     return CustomerRecord(id=required_id(body.get("id"), "customer id"), email=_text(body.get("email"), 320),
                           first_name=_text(body.get("first_name"), 255), locale=_text(body.get("locale"), 16),
-                          updated_at=clock.parse_iso(body.get("updated_at")))
+                          updated_at=timestamp(body.get("updated_at")))
+
+
+def consent(body: dict) -> tuple[int, str | None, str, str | None]:
+    """customers_email_marketing_consent/update -> (customer id, email, state, consent_updated_at text)."""
+    statement = body.get("email_marketing_consent")
+    if not isinstance(statement, dict) or not isinstance(statement.get("state"), str):
+        raise BadPayload("email_marketing_consent.state missing")
+    return (required_id(body.get("customer_id"), "customer_id"), _text(body.get("email_address"), 320),
+            statement["state"][:16], statement.get("consent_updated_at"))
+
+
+def timestamp(value):
+    """A payload or header timestamp as naive UTC; anything but a usable ISO-8601 string counts as absent."""
+    try:
+        return clock.parse_iso(value) if isinstance(value, str) else None
+    except OverflowError:  # e.g. year 9999 with an offset: not a real event time
+        return None
 
 
 def _line(item) -> Line:

@@ -1,10 +1,12 @@
-"""`POST /webhooks/shopify`: verify, record the delivery, apply it, answer.
+"""`POST /webhooks/shopify`: verify, check, record the delivery, answer.
 
-The HMAC is checked on the raw bytes before anything is parsed. The delivery's receipt rows
-("w:<webhook id>", "e:<event id>") are inserted in the same transaction as the change, so a
-repeated delivery, even one arriving at the same instant, hits the primary key and changes
-nothing. Every failure is a 4xx with a message (or a 503 when the database is unavailable,
-which Shopify retries); never a 500.
+The HMAC is checked on the raw bytes before anything is parsed. The body is then checked
+(JSON object, the fields its topic needs) and stored in the inbox with its receipt rows
+("w:<webhook id>", "e:<event id>") in one short transaction, and the answer goes out; the
+worker applies it (webhooks.inbox). Uninstall and compliance topics are applied right here,
+in the same transaction as their receipts. A repeated delivery, even one arriving at the
+same instant, hits the receipts' primary key and changes nothing. Every failure is a 4xx
+with a message (or a 503 when the database is unavailable, which Shopify retries); never a 500.
 """
 import base64
 import json
@@ -15,13 +17,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import clock
 from app.extensions import db
 from app.security import hmac_sha256, same
 from app.shops.models import Shop
-from app.webhooks.handlers import COMPLIANCE, TOPICS, Delivery
+from app.webhooks import inbox
+from app.webhooks.handlers import COMPLIANCE, IMMEDIATE, TOPICS, VALIDATE, Delivery
 from app.webhooks.models import WebhookReceipt
-from app.webhooks.parse import BadPayload
+from app.webhooks.parse import BadPayload, timestamp
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -52,14 +54,17 @@ def receive():
     if handler is None:
         return _answer(400, error=f"unknown topic {topic[:64]!r}")
     try:
-        payload = json.loads(body)
-    except ValueError:
+        text = body.decode("utf-8")
+        payload = json.loads(text)
+    except ValueError:  # UnicodeDecodeError is a ValueError too
         return _answer(400, error="body is not JSON")
     if not isinstance(payload, dict):
         return _answer(400, error="body is not a JSON object")
 
     domain = request.headers.get("X-Shopify-Shop-Domain", "")
-    shop = db.session.scalar(select(Shop).where(Shop.domain == domain)) if domain else None
+    # A few columns, not the whole shop: this runs for every delivery.
+    shop = db.session.execute(select(Shop.id, Shop.created_at, Shop.uninstalled_at)
+                              .where(Shop.domain == domain)).first()
     if shop is None:
         if topic in COMPLIANCE:
             # Nothing held for a shop we don't know (or already erased): the request is fulfilled.
@@ -70,14 +75,22 @@ def receive():
 
     delivery = Delivery(topic=topic, webhook_id=_header("X-Shopify-Webhook-Id"),
                         event_id=_header("X-Shopify-Event-Id"),
-                        triggered_at=clock.parse_iso(_header("X-Shopify-Triggered-At")))
-    return _apply(shop, payload, delivery, handler)
+                        triggered_at=timestamp(_header("X-Shopify-Triggered-At")))
+    if topic in IMMEDIATE:
+        return _apply(db.session.get(Shop, shop.id), payload, delivery, handler)
+    try:
+        VALIDATE[topic](payload)
+    except BadPayload as error:
+        return _answer(400, error=f"invalid payload: {error}")
+    try:
+        accepted = inbox.accept(shop.id, delivery, text, shop_created_at=shop.created_at)
+    except OperationalError as error:
+        return _database_trouble(error)
+    return _answer(200, status="accepted" if accepted else "duplicate")
 
 
 def _apply(shop, payload, delivery, handler):
-    receipts = [{"shop_id": shop.id, "key": key, "topic": delivery.topic, "received_at": clock.now()}
-                for key in (f"w:{delivery.webhook_id}" if delivery.webhook_id else None,
-                            f"e:{delivery.event_id}" if delivery.event_id else None) if key]
+    receipts = inbox.receipt_rows(shop.id, delivery)
     try:
         if receipts:
             # First write of the transaction: a concurrent twin waits here and then fails on the key.

@@ -33,9 +33,21 @@ def shop(make_shop):
     return make_shop(SHOP)
 
 
+def drain() -> None:
+    """What the worker's next tick does: apply every delivery waiting in the inbox."""
+    from app.webhooks.inbox import apply_pending
+    from app.webhooks.models import WebhookInbox
+    from app.extensions import db
+    from sqlalchemy import select
+    for shop_id in set(db.session.scalars(select(WebhookInbox.shop_id))):
+        while apply_pending(shop_id):
+            pass
+
+
 @pytest.fixture
 def deliver(client):
-    """POST a signed delivery; returns the response. Pass webhook_id/event_id to replay one."""
+    """POST a signed delivery, then let the worker apply it; returns the response.
+    Pass webhook_id/event_id to replay one."""
     def post(topic: str, body, *, shop: str = SHOP, webhook_id: str | None = None, event_id: str | None = None,
              triggered_at: str = "2026-11-22T10:00:00Z", headers: dict | None = None):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -44,5 +56,7 @@ def deliver(client):
                 "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": webhook_id or f"wh-{number}",
                 "X-Shopify-Event-Id": event_id or f"ev-{number}", "X-Shopify-Triggered-At": triggered_at,
                 "Content-Type": "application/json", **(headers or {})}
-        return client.post("/webhooks/shopify", data=raw, headers=sent)
+        response = client.post("/webhooks/shopify", data=raw, headers=sent)
+        drain()
+        return response
     return post

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.customers.models import Checkout, Customer, Order, OrderLine
 from app.extensions import db
 from app.webhooks.models import WebhookReceipt
-from tests.webhooks.conftest import sign
+from tests.webhooks.conftest import drain, sign
 from tests.webhooks.test_topics import checkout_body, order_body
 
 
@@ -35,6 +35,10 @@ def test_bad_signature_is_401_and_stores_nothing(shop, client, sample):
     ("", b"{}", "demo-shop.myshopify.com", 400, "unknown topic"),
     ("orders/create", b"{}", "other-shop.myshopify.com", 404, "unknown shop"),
     ("orders/create", b'{"id": "x"}', "demo-shop.myshopify.com", 400, "invalid payload"),
+    ("checkouts/create", b'{"token": "t", "created_at": 5}', "demo-shop.myshopify.com", 400, "invalid payload"),
+    ("orders/create", b'{"id": 1, "created_at": "9999-12-31T23:59:59-05:00"}', "demo-shop.myshopify.com", 400,
+     "invalid payload"),
+    ("orders/create", '{"id": 1}'.encode("utf-16"), "demo-shop.myshopify.com", 400, "not JSON"),
 ])
 def test_bad_requests_are_4xx_with_a_message_and_store_nothing(shop, deliver, topic, body, shop_domain, status,
                                                                message):
@@ -52,7 +56,7 @@ def test_body_over_5_mib_is_413(shop, deliver):
 def test_same_delivery_three_times_applies_once(shop, deliver, sample):
     body = order_body(sample, lines=((11, 1),))
     answers = [deliver("orders/create", body, webhook_id="same", event_id="evt").json["status"] for _ in range(3)]
-    assert answers == ["applied", "duplicate", "duplicate"]
+    assert answers == ["accepted", "duplicate", "duplicate"]
     assert count(Order) == 1 and count(OrderLine) == 1
     assert db.session.get(Customer, (shop.id, 501)).orders_count == 1
 
@@ -62,6 +66,20 @@ def test_same_event_on_another_subscription_applies_once(shop, deliver, sample):
     again = deliver("customers/update", sample("customers/update"), webhook_id="b", event_id="evt-1")
     assert again.json["status"] == "duplicate"
     assert count(WebhookReceipt) == 2  # "w:a" and "e:evt-1"; "w:b" rolled back with the duplicate
+
+
+def test_accepted_deliveries_wait_in_the_inbox_until_the_worker_applies_them(app, shop, client, sample):
+    """The answer comes before the work: the tick's jobs apply the inbox, then nothing is left in it."""
+    from app import jobs
+    from app.webhooks.models import WebhookInbox
+    raw = json.dumps(order_body(sample)).encode()
+    response = client.post("/webhooks/shopify", data=raw, headers={
+        "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": shop.domain,
+        "X-Shopify-Hmac-Sha256": sign(raw), "X-Shopify-Webhook-Id": "inbox-1"})
+    assert response.json == {"status": "accepted"}
+    assert count(Order) == 0 and count(WebhookInbox) == 1
+    jobs.run_due()
+    assert count(Order) == 1 and count(WebhookInbox) == 0
 
 
 def test_identical_deliveries_at_the_same_moment_apply_once(app, shop, sample):
@@ -82,7 +100,8 @@ def test_identical_deliveries_at_the_same_moment_apply_once(app, shop, sample):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(answers) == [(200, "applied")] + [(200, "duplicate")] * 3
+    assert sorted(answers) == [(200, "accepted")] + [(200, "duplicate")] * 3
+    drain()
     assert count(Order) == 1 and count(OrderLine) == 2
     assert db.session.get(Customer, (shop.id, 501)).orders_count == 1
 

@@ -1,0 +1,100 @@
+"""The inbox: accept a delivery in one short transaction, apply it in the worker.
+
+`accept` inserts the delivery's receipts and its body together, so a repeated delivery
+(even at the same instant) fails on the receipt key and is neither stored nor applied twice.
+The request then answers at once; `apply_pending` (the "apply_webhooks" job, run by every
+tick until the inbox stays empty) applies bodies in batches, each in the transaction that
+deletes it from the inbox, so a crash re-applies nothing and loses nothing.
+"""
+import json
+import logging
+import time
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app import clock, jobs
+from app.extensions import db
+from app.ids import new_id
+from app.shops.models import Shop
+from app.customers.orders import store_orders
+from app.webhooks import parse
+from app.webhooks.handlers import ORDER_TOPICS, TOPICS, Delivery
+from app.webhooks.models import WebhookInbox, WebhookReceipt
+
+log = logging.getLogger(__name__)
+BATCH = 500
+#: A process that just made sure a shop's apply job is queued need not ask again for a few
+#: seconds: the job keeps running every tick while deliveries come (see webhooks.jobs). Keyed
+#: by the shop row's identity (id and creation time), so a recreated shop is asked about anew.
+ENSURED_FOR = 5.0
+_ensured: dict[tuple, float] = {}
+
+
+def receipt_rows(shop_id: int, delivery: Delivery) -> list[dict]:
+    now = clock.now()
+    return [{"shop_id": shop_id, "key": key, "topic": delivery.topic, "received_at": now}
+            for key in (f"w:{delivery.webhook_id}" if delivery.webhook_id else None,
+                        f"e:{delivery.event_id}" if delivery.event_id else None) if key]
+
+
+def accept(shop_id: int, delivery: Delivery, body: str, shop_created_at=None) -> bool:
+    """Store a verified delivery for the worker; False if it was already received."""
+    try:
+        rows = receipt_rows(shop_id, delivery)
+        if rows:
+            # First write of the transaction: a concurrent twin waits here, then fails on the key.
+            # One multi-row VALUES statement: a single round trip.
+            db.session.execute(insert(WebhookReceipt).values(rows))
+        db.session.execute(insert(WebhookInbox).values(
+            shop_id=shop_id, id=new_id(), topic=delivery.topic, body=body, triggered_at=delivery.triggered_at,
+            received_at=clock.now()))
+        key = (shop_id, shop_created_at)
+        ensure = time.monotonic() - _ensured.get(key, -ENSURED_FOR) >= ENSURED_FOR
+        if ensure:
+            jobs.enqueue(shop_id, "apply_webhooks", unique_key="inbox")
+        db.session.commit()
+        if ensure:
+            _ensured[key] = time.monotonic()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def apply_pending(shop_id: int, limit: int = BATCH) -> int:
+    """Apply up to `limit` waiting deliveries of a shop in one transaction; returns how many.
+
+    Order deliveries of the batch are written together (one multi-row upsert: newest wins
+    within the batch as across batches); the rest go through their topic handler one by one.
+    """
+    shop = db.session.get(Shop, shop_id)
+    rows = list(db.session.scalars(select(WebhookInbox).where(WebhookInbox.shop_id == shop_id)
+                                   .order_by(WebhookInbox.id).limit(limit)))
+    orders = [row for row in rows if row.topic in ORDER_TOPICS]
+    if orders and not _guarded(lambda: store_orders(shop_id, [parse.order(json.loads(r.body)) for r in orders]),
+                               "a batch of orders", shop_id):
+        orders = []  # one of them is bad: apply them one by one below, so only that one is lost
+    for row in rows:
+        if row not in orders:
+            delivery = Delivery(topic=row.topic, webhook_id=None, event_id=None, triggered_at=row.triggered_at)
+            _guarded(lambda: TOPICS[row.topic](shop, json.loads(row.body), delivery), row.topic, shop_id)
+    if rows:
+        db.session.execute(delete(WebhookInbox).where(WebhookInbox.shop_id == shop_id,
+                                                      WebhookInbox.id.in_([row.id for row in rows])))
+    db.session.commit()
+    return len(rows)
+
+
+def _guarded(apply, what: str, shop_id: int) -> bool:
+    """Run `apply` in a savepoint; a failure other than the database being unavailable is logged."""
+    try:
+        with db.session.begin_nested():
+            apply()
+    except OperationalError:
+        raise  # the database is unavailable: the job retries the whole batch later
+    except Exception as error:  # noqa: BLE001 - one bad body must not block the shop's inbox
+        # Bodies are checked before they are accepted, so this is a bug: log it loudly, drop the body.
+        log.error("webhook %s for shop %s could not be applied: %s", what, shop_id, error)
+        return False
+    return True
