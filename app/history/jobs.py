@@ -96,6 +96,8 @@ def reconcile(job):
     if shop is None or not shop.installed:
         return None
     ensure_sweep(shop.id)
+    # Heals a delivery left in the inbox by a race with the apply job stopping (see webhooks.jobs).
+    jobs.enqueue(shop.id, "apply_webhooks", unique_key="inbox")
     started = clock.now()
     since = clock.parse_iso(job.data.get("since")) or started - healing.FIRST_LOOK_BACK
     healing.run(Client.for_shop(shop), shop.id, since)

@@ -91,11 +91,11 @@ def customers_data_request(shop, payload, delivery):
                          request.get("id"))
 
 
-# customers/redact: delete every row about the customer (and the orders Shopify names).
+# customers/redact: delete every row about the customer (and the orders Shopify names). It goes
+# through the inbox, so deliveries about them that arrived earlier are applied first, then erased.
 def customers_redact(shop, payload, delivery):
-    person = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
-    orders = [parse.required_id(value, "orders_to_redact") for value in payload.get("orders_to_redact") or []]
-    redaction.redact_customer(shop.id, parse.optional_id(person.get("id")), _email(person.get("email")), orders)
+    customer_id, email, orders = parse.redaction(payload)
+    redaction.redact_customer(shop.id, customer_id, email, orders)
 
 
 # shop/redact: 48 h after uninstall; delete every row of the shop.
@@ -126,13 +126,13 @@ TOPICS = {
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid", "orders/cancelled"})
 #: Accepted even after uninstall (Shopify sends them then, and the law requires acting on them).
 COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
-#: Applied inside the request: uninstall must stop sending at once, and the compliance topics are rare
-#: and must not wait behind (or be deleted with) the inbox. Everything else goes through the inbox.
-IMMEDIATE = COMPLIANCE | {"app/uninstalled"}
+#: Applied inside the request: uninstall must stop sending at once; shop/redact deletes the inbox
+#: itself; a data request is answered from what is stored. Everything else goes through the inbox.
+IMMEDIATE = frozenset({"app/uninstalled", "shop/redact", "customers/data_request"})
 #: How the request checks an inbox-bound body before accepting it (the handler parses it again later).
 VALIDATE = {
     "orders/create": parse.order, "orders/updated": parse.order, "orders/paid": parse.order,
     "orders/cancelled": parse.order, "checkouts/create": parse.checkout, "checkouts/update": parse.checkout,
     "customers/create": parse.customer, "customers/update": parse.customer,
-    "customers_email_marketing_consent/update": parse.consent,
+    "customers_email_marketing_consent/update": parse.consent, "customers/redact": parse.redaction,
 }

@@ -73,6 +73,13 @@ def consent(body: dict) -> tuple[int, str | None, str, str | None]:
             statement["state"][:16], statement.get("consent_updated_at"))
 
 
+def redaction(body: dict) -> tuple[int | None, str | None, list[int]]:
+    """customers/redact -> (customer id, email, ids of the orders to redact)."""
+    person = _dict(body.get("customer"))
+    orders = [required_id(value, "orders_to_redact") for value in _list(body.get("orders_to_redact"))]
+    return optional_id(person.get("id")), _text(person.get("email"), 320), orders
+
+
 def timestamp(value):
     """A payload or header timestamp as naive UTC; anything but a usable ISO-8601 string counts as absent."""
     try:

@@ -1,4 +1,5 @@
 """Each topic handler, fed Shopify's published sample bodies with the fields under test varied."""
+import json
 from decimal import Decimal
 
 import pytest
@@ -6,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.customers.models import Checkout, Customer, DataRequest, Order, OrderLine, Product
 from app.extensions import db
+from tests.webhooks.conftest import drain, sign
 
 
 def order_body(sample, *, id=1001, customer_id=501, email="ann@example.com", created="2026-11-01T10:00:00Z",
@@ -152,3 +154,15 @@ def test_malformed_fields_are_a_400_that_changes_nothing(shop, deliver, sample):
     response = deliver("orders/create", body)
     assert response.status_code == 400 and "quantity" in response.json["error"]
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_customer_redaction_erases_them_including_deliveries_still_waiting(shop, client, deliver, sample):
+    deliver("orders/create", order_body(sample, id=1, customer_id=191167, email="john@example.com"))
+    # A second order is still in the inbox when the redaction arrives: it is applied first, then erased.
+    raw = json.dumps(order_body(sample, id=2, customer_id=191167, email="john@example.com")).encode()
+    client.post("/webhooks/shopify", data=raw, headers={
+        "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": shop.domain, "X-Shopify-Hmac-Sha256": sign(raw)})
+    assert deliver("customers/redact", sample("customers/redact")).status_code == 200
+    drain()
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert customer(shop, 191167) is None
