@@ -11,6 +11,8 @@ with a message (or a 503 when the database is unavailable, which Shopify retries
 import base64
 import json
 import logging
+import time
+import weakref
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import insert, select
@@ -27,6 +29,9 @@ from app.webhooks.parse import BadPayload, timestamp
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
+SHOP_CACHE_SECONDS = 5.0
+#: Per database (engine), so an app built on another database never sees these entries.
+_shops: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def init_app(app) -> None:
@@ -61,10 +66,7 @@ def receive():
     if not isinstance(payload, dict):
         return _answer(400, error="body is not a JSON object")
 
-    domain = request.headers.get("X-Shopify-Shop-Domain", "")
-    # A few columns, not the whole shop: this runs for every delivery.
-    shop = db.session.execute(select(Shop.id, Shop.created_at, Shop.uninstalled_at)
-                              .where(Shop.domain == domain)).first()
+    shop = known_shop(request.headers.get("X-Shopify-Shop-Domain", ""), fresh=topic in IMMEDIATE)
     if shop is None:
         if topic in COMPLIANCE:
             # Nothing held for a shop we don't know (or already erased): the request is fulfilled.
@@ -77,7 +79,9 @@ def receive():
                         event_id=_header("X-Shopify-Event-Id"),
                         triggered_at=timestamp(_header("X-Shopify-Triggered-At")))
     if topic in IMMEDIATE:
-        return _apply(db.session.get(Shop, shop.id), payload, delivery, handler)
+        answer = _apply(db.session.get(Shop, shop.id), payload, delivery, handler)
+        _shops.get(db.engine, {}).pop(request.headers.get("X-Shopify-Shop-Domain", ""), None)  # it changed
+        return answer
     try:
         VALIDATE[topic](payload)
     except BadPayload as error:
@@ -113,6 +117,26 @@ def _apply(shop, payload, delivery, handler):
         log.warning("webhook %s refused by the database: %s", delivery.topic, error)
         return _answer(400, error="payload refused by the database")
     return _answer(200, status="applied")
+
+
+def known_shop(domain: str, fresh: bool = False):
+    """(id, created_at, uninstalled_at) of the shop, or None. Looked up once per few seconds per
+    process: a flash sale sends hundreds of deliveries a second for one shop. Staleness is harmless:
+    a delivery accepted just after uninstall is applied to a shop that keeps no token, and one for a
+    shop just erased fails on the foreign key and changes nothing."""
+    cache = _shops.setdefault(db.engine, {})
+    hit = cache.get(domain)
+    if hit is not None and not fresh and hit[0] > time.monotonic():
+        return hit[1]
+    # A few columns through the table, not the mapped shop: this runs for every delivery.
+    shops = Shop.__table__.c
+    shop = db.session.execute(select(shops.id, shops.created_at, shops.uninstalled_at)
+                              .where(shops.domain == domain)).first() if domain else None
+    if shop is None:
+        cache.pop(domain, None)
+    else:
+        cache[domain] = (time.monotonic() + SHOP_CACHE_SECONDS, shop)
+    return shop
 
 
 def _database_trouble(error):
