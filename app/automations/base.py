@@ -7,6 +7,7 @@ quiet hours, consent order, catch-up and exactly-once belong to the engine, so a
 automation is one module added to the registry and nothing else.
 """
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -90,6 +91,7 @@ def common_fields(subject: dict, discount_percent: int = 0) -> tuple[Field, ...]
     )
 
 
+@lru_cache(maxsize=1024)
 def language(*candidates: str | None) -> str:
     """The first of the candidate locales ("vi-VN", "en", None...) that we have templates for."""
     for locale in candidates:

@@ -41,7 +41,10 @@ class Send(db.Model):
         # across shops (per shard, once distributed).
         Index("ix_sends_planned_due", "due_at", postgresql_where=text("state = 'planned'"),
               sqlite_where=text("state = 'planned'")),
-        Index("ix_sends_shop_recipient_sent", "shop_id", "recipient", "sent_at"),
+        # The frequency cap counts what went to an address; rows not sent yet stay out of it,
+        # so planning a backlog does not grow it.
+        Index("ix_sends_shop_recipient_sent", "shop_id", "recipient", "sent_at",
+              postgresql_where=text("sent_at IS NOT NULL"), sqlite_where=text("sent_at IS NOT NULL")),
         # Lease recovery looks only at rows in flight.
         Index("ix_sends_in_flight", "lease_until", postgresql_where=text("state IN ('claimed', 'sending')"),
               sqlite_where=text("state IN ('claimed', 'sending')")),
