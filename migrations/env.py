@@ -21,10 +21,10 @@ def skip_empty_autogenerate(_context, _revision, directives):
 
 
 def run_migrations_online() -> None:
-    options = dict(current_app.extensions["migrate"].configure_args)
+    options = {"compare_type": True, **current_app.extensions["migrate"].configure_args}
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     with database.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=database.metadata, compare_type=True, **options)
+        context.configure(connection=connection, target_metadata=database.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
 
