@@ -13,7 +13,6 @@ from aiosmtpd.controller import Controller
 
 from app import clock
 from app.automations import engine, planning
-from app.automations.models import Send
 from app.extensions import db
 from tests.conftest import API_KEY, API_SECRET, SECRET_KEY
 from tests.support.postgres import free_port
