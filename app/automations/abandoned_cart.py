@@ -69,7 +69,8 @@ class AbandonedCart(Automation):
         if checkout.completed_at or checkout.order_id or db.session.scalar(
                 select(_order_for(shop.id, checkout.token))):
             return "ordered"
-        if send.context.get("reminder") and _first_state(shop.id, checkout.token) not in _FIRST_OK:
+        # A reminder follows a first email that went; one still waiting is handled by wait_until.
+        if send.context.get("reminder") and _first_state(shop.id, checkout.token) not in _FIRST_OK + _FIRST_PENDING:
             return "first_not_sent"
         return None
 

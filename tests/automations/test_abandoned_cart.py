@@ -114,3 +114,20 @@ def test_second_reminder_follows_a_sent_first_email(shop, enable, add_checkout, 
     states = {s.trigger_ref: (s.state, s.reason) for s in sends()}
     assert states["reminder:tok1"] == ("sent", None)
     assert states["reminder:tok2"] == ("skipped", "first_not_sent")
+
+
+def test_a_reminder_waits_while_the_first_email_is_deferred(shop, enable, add_checkout, smtp, sends, at):
+    from app.automations.models import Send
+    enable(shop, "abandoned_cart", reminder_enabled=True, reminder_delay_hours=48)
+    for number, days in enumerate((6, 1)):  # two emails this week already: the cap is reached
+        db.session.add(Send(shop_id=shop.id, automation="winback", recipient="ann@example.com",
+                            trigger_ref=f"old:{number}", due_at=NOW - timedelta(days=days),
+                            state="sent", sent_at=NOW - timedelta(days=days)))
+    db.session.commit()
+    add_checkout(shop, updated_at=NOW - timedelta(hours=49))
+    with at(NOW):
+        run_once(NOW)
+    states = {s.trigger_ref: (s.state, s.reason, s.due_at) for s in sends(automation="abandoned_cart")}
+    assert states == {"checkout:tok1": ("planned", "frequency_cap", NOW + timedelta(days=1)),
+                      "reminder:tok1": ("planned", "waiting_first", NOW + timedelta(hours=1))}
+    assert smtp.inbox.messages == []
