@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app import clock, jobs
+from app.customers.orders import derive_all
 from app.extensions import db
 from app.history import bulk, load, queries, reconcile as healing
 from app.history.products import refresh_unknown
@@ -67,6 +68,8 @@ def import_history(job):
             finished = _load_file(job, state, deadline)
             if not finished:
                 return clock.now()  # more to do: continue at the next tick
+        if state["phase"] == "orders":
+            derive_all(shop.id)  # customer figures and closed checkouts, once for the whole history
         next_phase = PHASES[PHASES.index(state["phase"]) + 1] if state["phase"] != PHASES[-1] else "done"
         state.update(phase=next_phase, operation=None, url=None, cursor=0, done=0, total=0)
         _save(job, state)

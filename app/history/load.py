@@ -37,9 +37,7 @@ def write(shop_id: int, phase: str, roots: list[dict], children: dict[str, list[
     elif phase == "customers":
         store_customers(shop_id, [parse.customer(node) for node in roots])
     else:
-        # The customer's own marketing state (imported just before) is newer than an order's tick box.
-        store_orders(shop_id, [parse.order(node, children.get(node["id"], [])) for node in roots],
-                     consent_from_orders=False)
+        store_orders(shop_id, [parse.order(node, children.get(node["id"], [])) for node in roots], bulk=True)
 
 
 def load(shop_id: int, phase: str, rows: Iterator[bytes], cursor: int,

@@ -1,4 +1,6 @@
 """A sandbox store on a real port, and the app pointed at it (SHOPIFY_STORE_URL) with a granted token."""
+import time
+
 import pytest
 
 from app import jobs
@@ -57,9 +59,12 @@ def run_import(shop, sandbox):
     handler asks to be called later (operation still running), wait for the store's bulk thread."""
     def run(max_calls: int = 100):
         job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+        run.store_seconds = 0.0  # time spent waiting for the store to build its bulk files
         for _ in range(max_calls):
             if import_history(job) is None:
                 return job
+            began = time.monotonic()
             sandbox.wait_idle()
+            run.store_seconds += time.monotonic() - began
         raise AssertionError(f"import not finished after {max_calls} calls: {job.data}")
     return run
