@@ -79,9 +79,11 @@ def receive():
                         event_id=_header("X-Shopify-Event-Id"),
                         triggered_at=timestamp(_header("X-Shopify-Triggered-At")))
     if topic in IMMEDIATE:
-        answer = _apply(db.session.get(Shop, shop.id), payload, delivery, handler)
-        _shops.get(db.engine, {}).pop(request.headers.get("X-Shopify-Shop-Domain", ""), None)  # it changed
-        return answer
+        _shops.get(db.engine, {}).pop(request.headers.get("X-Shopify-Shop-Domain", ""), None)  # it will change
+        full = db.session.get(Shop, shop.id)
+        if full is None:  # erased a moment ago by a concurrent shop/redact
+            return _answer(200, status="no data held")
+        return _apply(full, payload, delivery, handler)
     try:
         VALIDATE[topic](payload)
     except BadPayload as error:
