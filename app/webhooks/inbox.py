@@ -14,10 +14,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import clock, jobs
+from app.customers.orders import store_orders
 from app.extensions import db
 from app.ids import new_id
 from app.shops.models import Shop
-from app.customers.orders import store_orders
 from app.webhooks import parse
 from app.webhooks.handlers import ORDER_TOPICS, TOPICS, Delivery
 from app.webhooks.models import WebhookInbox, WebhookReceipt
@@ -75,11 +75,12 @@ def apply_pending(shop_id: int, limit: int = BATCH) -> int:
     rows = list(db.session.scalars(select(WebhookInbox).where(WebhookInbox.shop_id == shop_id)
                                    .order_by(WebhookInbox.id).limit(limit)))
     orders = [row for row in rows if row.topic in ORDER_TOPICS]
+    batched = {row.id for row in orders}
     if orders and not _guarded(lambda: store_orders(shop_id, [parse.order(json.loads(r.body)) for r in orders]),
                                "a batch of orders", shop_id):
-        orders = []  # one of them is bad: apply them one by one below, so only that one is lost
+        batched = set()  # one of them is bad: apply them one by one below, so only that one is lost
     for row in rows:
-        if row not in orders:
+        if row.id not in batched:
             delivery = Delivery(topic=row.topic, webhook_id=None, event_id=None, triggered_at=row.triggered_at)
             _guarded(lambda: TOPICS[row.topic](shop, json.loads(row.body), delivery), row.topic, shop_id)
     if rows:

@@ -154,3 +154,15 @@ def test_every_topic_of_the_contract_is_answered_200(shop, deliver, sample):
 
 def test_compliance_topic_for_an_erased_shop_is_answered(client, app, deliver, sample):
     assert deliver("shop/redact", sample("shop/redact"), shop="gone-shop.myshopify.com").status_code == 200
+
+
+def test_a_body_that_cannot_be_applied_does_not_block_the_others(shop, sample, caplog):
+    from app.webhooks.inbox import apply_pending
+    from app.webhooks.models import WebhookInbox
+    good = json.dumps(order_body(sample, id=7)).encode().decode()
+    db.session.add_all([WebhookInbox(shop_id=shop.id, id=1, topic="orders/create", body='{"id": "broken"}'),
+                        WebhookInbox(shop_id=shop.id, id=2, topic="orders/create", body=good)])
+    db.session.commit()
+    assert apply_pending(shop.id) == 2
+    assert count(Order) == 1 and count(WebhookInbox) == 0
+    assert "could not be applied" in caplog.text
