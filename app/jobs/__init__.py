@@ -11,7 +11,7 @@ import socket
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -40,7 +40,10 @@ def enqueue(shop_id: int, kind: str, *, unique_key: str = "", run_at: datetime |
     live = db.session.scalar(select(Job).where(
         Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key))
     if live is not None:
-        if live.state in ("done", "failed"):
+        if live.state == "running":
+            # A plain UPDATE, so it cannot overwrite what the running handler writes.
+            db.session.execute(update(Job).where(Job.shop_id == shop_id, Job.id == live.id).values(rerun=True))
+        elif live.state in ("done", "failed"):
             live.state, live.attempts, live.last_error, live.finished_at = "queued", 0, None, None
             live.run_at, live.data = run_at or clock.now(), data or {}
         return live
@@ -98,11 +101,18 @@ def _run(job: Job) -> None:
         job.lease_until = None
         db.session.commit()
         return
-    if again is None:
-        job.state, job.finished_at = "done", clock.now()
-    else:
-        job.state, job.run_at, job.attempts = "queued", again, 0
     job.lease_until = None
+    if again is not None:
+        job.state, job.run_at, job.attempts = "queued", again, 0
+    else:
+        db.session.flush()
+        # Done only if nobody asked for it again meanwhile (checked and set in one statement).
+        finished = db.session.execute(update(Job).where(Job.shop_id == job.shop_id, Job.id == job.id,
+                                                        Job.rerun.is_(False))
+                                      .values(state="done", finished_at=clock.now())).rowcount
+        db.session.expire(job, ["state", "finished_at", "rerun"])
+        if not finished:
+            job.state, job.run_at, job.attempts, job.rerun = "queued", clock.now(), 0, False
     db.session.commit()
 
 

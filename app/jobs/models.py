@@ -1,7 +1,7 @@
 """Background jobs run by the worker: history import steps, token refresh, reconciliation."""
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -26,6 +26,9 @@ class Job(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="queued")
     run_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Asked for again while running: the run under way may have missed the new work, so it
+    #: is queued again when it ends instead of being marked done.
+    rerun: Mapped[bool] = mapped_column(Boolean, default=False)
     #: A running job whose lease ran out was abandoned by a dead worker and may be taken again.
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     #: Handler-owned state: arguments, cursor for resuming, progress (done, total).

@@ -66,7 +66,10 @@ def receive():
     if not isinstance(payload, dict):
         return _answer(400, error="body is not a JSON object")
 
-    shop = known_shop(request.headers.get("X-Shopify-Shop-Domain", ""), fresh=topic in IMMEDIATE)
+    domain = request.headers.get("X-Shopify-Shop-Domain", "")
+    shop = known_shop(domain, fresh=topic in IMMEDIATE)
+    if shop is not None and shop.uninstalled_at is not None:
+        shop = known_shop(domain, fresh=True)  # a reinstall a moment ago must count at once
     if shop is None:
         if topic in COMPLIANCE:
             # Nothing held for a shop we don't know (or already erased): the request is fulfilled.

@@ -166,3 +166,14 @@ def test_customer_redaction_erases_them_including_deliveries_still_waiting(shop,
     drain()
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
     assert customer(shop, 191167) is None
+
+
+def test_deliveries_right_after_a_reinstall_are_applied(shop, deliver, sample):
+    """The web process caches shops for a few seconds; a reinstall must not be hidden by it."""
+    deliver("app/uninstalled", sample("app/uninstalled"))
+    assert deliver("orders/create", order_body(sample)).json["status"] == "ignored: app uninstalled"
+    shop.set_tokens("new-token", None, None, None)
+    shop.uninstalled_at = None  # what the install callback does, in another process
+    db.session.commit()
+    answer = deliver("orders/create", order_body(sample))
+    assert answer.status_code == 200 and answer.json.get("status") != "ignored: app uninstalled"
