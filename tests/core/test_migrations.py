@@ -40,5 +40,9 @@ def test_cli_upgrade_runs(empty_database_url, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", SECRET_KEY)
     monkeypatch.setenv("SHOPIFY_API_KEY", "k")
     monkeypatch.setenv("SHOPIFY_API_SECRET", "s")
-    result = CliRunner().invoke(cli, ["db", "upgrade"], obj=ScriptInfo(create_app=lambda: create_app()))
+    app = create_app()
+    result = CliRunner().invoke(cli, ["db", "upgrade"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert "sends" in db.inspect(db.engine).get_table_names()
+        db.engine.dispose()
