@@ -54,7 +54,7 @@ def plan_carts(shop, enable, add_checkout, count: int, now):
     assert planning.plan(now)["planned"] == count
 
 
-@pytest.mark.skipif(os.environ.get("TEST_DATABASE") != "postgres", reason="several workers need PostgreSQL")
+@pytest.mark.postgres
 def test_two_workers_at_once_send_each_email_once(app, shop, enable, add_checkout, smtp, sends):
     now = clock.now()
     plan_carts(shop, enable, add_checkout, 120, now)
