@@ -24,8 +24,10 @@ def bestsellers(shop_id: int, days: int = 90, limit: int = 4, exclude_customer_i
             .group_by(OrderLine.product_id).subquery())
     query = (select(Product)
              .join(sold, (Product.shop_id == shop_id) & (Product.id == sold.c.product_id))
-             # Only products the store itself described (refreshed) have a known image, link and stock.
-             .where(Product.published.is_(True), Product.in_stock.is_(True), Product.refreshed_at.is_not(None))
+             # A product known only from order lines counts as published and in stock: the refresh job
+             # (run before sends in each tick) corrects that, and if the store cannot describe it the
+             # email still shows its title and price and links to the shop, rather than not going at all.
+             .where(Product.published.is_(True), Product.in_stock.is_(True))
              .order_by(sold.c.units.desc(), Product.id).limit(limit))
     if exclude_customer_id is not None:
         theirs = select(Order.id).where(Order.shop_id == shop_id, Order.customer_id == exclude_customer_id)

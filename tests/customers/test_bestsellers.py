@@ -29,8 +29,9 @@ def test_unpublished_and_sold_out_products_are_left_out(shop, add_products, add_
     add_products(1)
     add_products(2, published=False)
     add_products(3, in_stock=False)
-    add_order(10, 100, datetime(2026, 11, 1), {1: 1, 2: 5, 3: 5, 4: 7})  # 4 is not even in the cache
-    assert ids(bestsellers(shop.id)) == [1]
+    # 4 is known only from this order's lines: not described by the store yet, so it still counts.
+    add_order(10, 100, datetime(2026, 11, 1), {1: 1, 2: 5, 3: 5, 4: 7})
+    assert ids(bestsellers(shop.id)) == [4, 1]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -53,3 +54,20 @@ def test_another_shops_sales_do_not_count(shop, make_shop, add_products, add_ord
                                         lines=[Line(product_id=2, variant_id=None, quantity=99)])])
     db.session.commit()
     assert ids(bestsellers(shop.id)) == [1]
+
+
+def test_products_the_store_never_described_still_count(app, make_shop):
+    """A store that cannot answer the product query must not silence win-back."""
+    from datetime import timedelta
+    from app import clock
+    from app.customers.models import Order, OrderLine, Product
+    from app.customers.queries import bestsellers
+    from app.extensions import db
+    shop = make_shop("plain-store.myshopify.com")
+    db.session.add_all([Product(shop_id=shop.id, id=1, title="Tea"), Product(shop_id=shop.id, id=2, title="Cup"),
+                        Product(shop_id=shop.id, id=3, title="Old", published=False)])
+    for number, product in enumerate((1, 1, 2, 3), start=1):
+        db.session.add(Order(shop_id=shop.id, id=number, placed_at=clock.now() - timedelta(days=3)))
+        db.session.add(OrderLine(shop_id=shop.id, order_id=number, position=0, product_id=product, quantity=1))
+    db.session.commit()
+    assert [p.title for p in bestsellers(shop.id)] == ["Tea", "Cup"]
