@@ -5,6 +5,8 @@ change consent, and open the app from the admin. Its webhooks go out in the back
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from . import catalog
@@ -64,9 +66,12 @@ def start_checkout():
              and int(qty) > 0]
     if not items or not form.get("email"):
         return _back("Pick at least one product and enter an email.")
+    # "Started 25 hours ago" lets a person see an abandoned-cart email in the demo without waiting a day.
+    hours_ago = int(form.get("hours_ago", "0")) if form.get("hours_ago", "0").isdigit() else 0
     c = g.shop.start_checkout(form["email"].strip(), items, accepts_marketing=bool(form.get("accepts_marketing")),
                               locale=form.get("locale") or None, first_name=form.get("first_name", ""),
-                              last_name=form.get("last_name", ""))
+                              last_name=form.get("last_name", ""),
+                              updated_at=store().now() - timedelta(hours=min(hours_ago, 24 * 30)))
     return redirect(url_for("storefront.checkout", shop=g.shop.domain, token=c.token))
 
 

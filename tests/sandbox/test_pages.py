@@ -43,3 +43,11 @@ def test_inspector_sends_compliance_requests(client, shop, receiver, store):
     client.post(f"/{DEMO}/admin/compliance", data={"topic": "customers/redact", "email": customer.email})
     store.wait_idle()
     assert receiver.topics() == ["customers/redact"]
+
+
+def test_a_checkout_can_be_started_in_the_past_for_the_demo(client, shop, store):
+    variant = next(p for p in shop.products.values() if p.status == "ACTIVE" and p.total_inventory).variants[0]
+    client.post(f"/{DEMO}/checkouts", data={"email": "late@example.com", f"qty_{variant.id}": "1", "hours_ago": "25"})
+    (checkout,) = [c for c in shop.checkouts.values() if c.email == "late@example.com"]
+    hours = (store.now() - checkout.updated_at).total_seconds() / 3600
+    assert 24.9 < hours < 25.1
