@@ -128,11 +128,16 @@ def _first_state(shop_id: int, token: str) -> str | None:
 
 
 def _cart_context(checkout: Checkout, send: Send) -> dict:
+    # Checkout payloads carry no pictures; the product cache (import, refresh) usually has them.
+    ids = {item.get("product_id") for item in checkout.items if not item.get("image_url")} - {None}
+    pictures = dict(db.session.execute(select(Product.id, Product.image_url).where(
+        Product.shop_id == checkout.shop_id, Product.id.in_(ids))).all()) if ids else {}
     return {
         "first_name": checkout.first_name,
         "items": [{"title": item.get("title", ""), "variant_title": item.get("variant_title"),
                    "quantity": item.get("quantity", 1), "price": str(item.get("price", "")),
-                   "image_url": item.get("image_url"), "url": checkout.recovery_url}
+                   "image_url": item.get("image_url") or pictures.get(item.get("product_id")),
+                   "url": checkout.recovery_url}
                   for item in checkout.items],
         "total": str(checkout.total),
         "currency": checkout.currency,

@@ -131,3 +131,18 @@ def test_a_reminder_waits_while_the_first_email_is_deferred(shop, enable, add_ch
     assert states == {"checkout:tok1": ("planned", "frequency_cap", NOW + timedelta(days=1)),
                       "reminder:tok1": ("planned", "waiting_first", NOW + timedelta(hours=1))}
     assert smtp.inbox.messages == []
+
+
+def test_items_without_a_picture_show_the_product_cache_picture(shop, enable, add_checkout, add_product, smtp, at):
+    """Checkout payloads carry no images; the product learnt at import has one."""
+    enable(shop, "abandoned_cart")
+    add_product(shop, 7, "Tea")  # pictured at https://cdn.example/7.jpg
+    add_checkout(shop, items=[{"product_id": 7, "variant_id": 70, "title": "Tea", "variant_title": None,
+                               "quantity": 1, "price": "20.00", "image_url": None},
+                              {"product_id": None, "variant_id": None, "title": "Gift card", "variant_title": None,
+                               "quantity": 1, "price": "10.00", "image_url": None}])
+    with at(NOW):
+        counts = run_once(NOW)
+    assert counts.get("sent") == 1, counts
+    html = smtp.inbox.messages[0].get_body(("html",)).get_content()
+    assert "https://cdn.example/7.jpg" in html and "Gift card" in html
