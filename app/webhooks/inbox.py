@@ -47,8 +47,9 @@ def accept(shop_id: int, delivery: Delivery, body: str, shop_created_at=None) ->
         rows = receipt_rows(shop_id, delivery)
         if rows:
             # First write of the transaction: a concurrent twin waits here, then fails on the key.
-            # One multi-row VALUES statement: a single round trip.
-            db.session.execute(insert(RECEIPTS).values(rows))
+            # executemany form: the statement is compiled once per process and cached (a multi-row
+            # `.values([...])` is compiled on every request), and psycopg sends the rows in one round trip.
+            db.session.execute(insert(RECEIPTS), rows)
         db.session.execute(insert(INBOX).values(
             shop_id=shop_id, id=new_id(), topic=delivery.topic, body=body, triggered_at=delivery.triggered_at,
             received_at=clock.now()))
