@@ -1,5 +1,4 @@
 """Seed data: two believable shops, deterministic, relative to "now", and big on demand."""
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -56,10 +55,9 @@ def test_same_seed_same_store():
 
 
 @pytest.mark.slow
-def test_a_hundred_thousand_orders_quickly():
-    started = time.monotonic()
+def test_scale_builds_a_hundred_thousand_orders():
+    """How fast is measured by bench/import.py (it builds this store), not asserted here."""
     shop = build(scale=50).shop(DEMO)
-    assert time.monotonic() - started < 20
     assert 95_000 <= len(shop.orders) <= 105_000
 
 
