@@ -48,7 +48,6 @@ class Send(db.Model):
         # Lease recovery looks only at rows in flight.
         Index("ix_sends_in_flight", "lease_until", postgresql_where=text("state IN ('claimed', 'sending')"),
               sqlite_where=text("state IN ('claimed', 'sending')")),
-        Index("ix_sends_shop_created", "shop_id", "created_at"),
     )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)

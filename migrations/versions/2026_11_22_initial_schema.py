@@ -226,7 +226,6 @@ def upgrade():
     with op.batch_alter_table('sends', schema=None) as batch_op:
         batch_op.create_index('ix_sends_in_flight', ['lease_until'], unique=False, postgresql_where=sa.text("state IN ('claimed', 'sending')"), sqlite_where=sa.text("state IN ('claimed', 'sending')"))
         batch_op.create_index('ix_sends_planned_due', ['due_at'], unique=False, postgresql_where=sa.text("state = 'planned'"), sqlite_where=sa.text("state = 'planned'"))
-        batch_op.create_index('ix_sends_shop_created', ['shop_id', 'created_at'], unique=False)
         batch_op.create_index('ix_sends_shop_recipient_sent', ['shop_id', 'recipient', 'sent_at'], unique=False, postgresql_where=sa.text('sent_at IS NOT NULL'), sqlite_where=sa.text('sent_at IS NOT NULL'))
 
     op.create_table('suppressions',
