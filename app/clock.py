@@ -6,16 +6,19 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def parse_iso(value: str | None) -> datetime | None:
-    """An ISO-8601 timestamp from a payload (`2026-01-02T03:04:05-05:00`, `...Z`) as naive UTC."""
-    if not value:
+def parse_iso(value) -> datetime | None:
+    """An ISO-8601 timestamp from a payload (`2026-01-02T03:04:05-05:00`, `...Z`) as naive UTC.
+
+    Store data is not trusted: anything that is not a usable timestamp (not a string, malformed,
+    out of range once converted to UTC) counts as absent instead of raising in a job or request."""
+    if not value or not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
 
 

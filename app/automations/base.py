@@ -7,7 +7,6 @@ quiet hours, consent order, catch-up and exactly-once belong to the engine, so a
 automation is one module added to the registry and nothing else.
 """
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -15,8 +14,8 @@ from sqlalchemy import ColumnElement, exists, select
 
 from app.automations.models import Send
 from app.customers.consent import marketing_allowed
+from app.mail.rendering import LANGUAGES, language  # noqa: F401 - automations import language from here
 
-LANGUAGES = ("en", "vi")
 
 
 class Skip(Exception):
@@ -72,12 +71,12 @@ class Field:
         if not isinstance(value, dict) or not value:
             raise ValueError(f"{self.name} must be an object with texts for {', '.join(LANGUAGES)}")
         merged = dict(current)
-        for language, text in value.items():
-            if language not in LANGUAGES:
-                raise ValueError(f"{self.name}: unknown language {language!r}")
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                raise ValueError(f"{self.name}: unknown language {lang!r}")
             if not isinstance(text, str) or not self.min <= len(text.strip()) <= self.max:
-                raise ValueError(f"{self.name}.{language} must be text of {self.min} to {self.max} characters")
-            merged[language] = text.strip()
+                raise ValueError(f"{self.name}.{lang} must be text of {self.min} to {self.max} characters")
+            merged[lang] = text.strip()
         return merged
 
 
@@ -89,16 +88,6 @@ def common_fields(subject: dict, discount_percent: int = 0) -> tuple[Field, ...]
         Field("discount_percent", "int", discount_percent,
               {"en": "Discount (%), 0 for none", "vi": "Giảm giá (%), 0 là không giảm"}, 0, 100),
     )
-
-
-@lru_cache(maxsize=1024)
-def language(*candidates: str | None) -> str:
-    """The first of the candidate locales ("vi-VN", "en", None...) that we have templates for."""
-    for locale in candidates:
-        prefix = (locale or "").split("-")[0].split("_")[0].lower()
-        if prefix in LANGUAGES:
-            return prefix
-    return "en"
 
 
 def not_planned(shop_id: int, automation: str, trigger_ref: ColumnElement) -> ColumnElement:

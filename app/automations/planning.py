@@ -33,15 +33,15 @@ CHUNK = 1000
 def plan(now: datetime) -> Counter:
     """Plan every trigger that became due by `now`; returns counts of "planned" and "too_late"."""
     enabled = db.session.execute(
-        select(AutomationSetting.key, Shop).join(Shop, Shop.id == AutomationSetting.shop_id)
+        select(AutomationSetting, Shop).join(Shop, Shop.id == AutomationSetting.shop_id)
         .where(AutomationSetting.enabled.is_(True), Shop.uninstalled_at.is_(None),
                Shop.access_token_enc.is_not(None))).all()
     planned = Counter()
-    for key, shop in enabled:
+    for row, shop in enabled:
+        key = row.key
         automation = AUTOMATIONS.get(key)
         if automation is None:  # a retired automation's leftover row
             continue
-        row = db.session.get(AutomationSetting, (shop.id, key))
         start = now - FIRST_LOOKBACK
         if row.planned_until is not None:
             start = max(now - LOOKBACK, row.planned_until - LATE_DATA)

@@ -10,7 +10,7 @@ import secrets
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.automations.models import Send
@@ -70,24 +70,6 @@ def move(send: Send, token: str, leaving: tuple[str, ...], **values) -> bool:
                            Send.state.in_(leaving), Send.worker == token)
         .values(**values).execution_options(synchronize_session=False)).rowcount == 1
     if done:
-        _mirror(send, values)
-    return done
-
-
-def move_many(sends: list[Send], token: str, leaving: tuple[str, ...], **values) -> list[Send]:
-    """`move` for many rows in one statement; returns those that were still ours and moved."""
-    if not sends:
-        return []
-    by_shop: dict[int, list[int]] = {}
-    for send in sends:
-        by_shop.setdefault(send.shop_id, []).append(send.id)
-    keys = db.session.execute(
-        update(Send).where(or_(*(and_(Send.shop_id == shop_id, Send.id.in_(ids)) for shop_id, ids in by_shop.items())),
-                           Send.state.in_(leaving), Send.worker == token)
-        .values(**values).returning(Send.shop_id, Send.id).execution_options(synchronize_session=False)).all()
-    moved = set(map(tuple, keys))
-    done = [send for send in sends if (send.shop_id, send.id) in moved]
-    for send in done:
         _mirror(send, values)
     return done
 

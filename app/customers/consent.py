@@ -63,8 +63,9 @@ def suppress(shop_id: int, email: str, reason: str) -> None:
         db.session.add(Suppression(shop_id=shop_id, email=email, reason=reason, created_at=clock.now()))
     elif row.reason not in HARD_SUPPRESSIONS:
         row.reason, row.created_at = reason, clock.now()
-    for customer in db.session.scalars(select(Customer).where(Customer.shop_id == shop_id, Customer.email == email)):
-        if reason == "unsubscribed":
+    if reason == "unsubscribed":  # an opt-out is also a consent statement; a bounce is not
+        for customer in db.session.scalars(select(Customer).where(Customer.shop_id == shop_id,
+                                                                  Customer.email == email)):
             customer.consent_state, customer.consent_at = "unsubscribed", clock.now()
 
 

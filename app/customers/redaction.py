@@ -15,7 +15,6 @@ from app.mail.models import EmailEvent
 from app.shops.models import Shop
 
 CHUNK = 500
-PERSON_COLUMNS = ("customer_id", "email", "recipient")
 
 
 def redact_customer(shop_id: int, customer_id: int | None, email: str | None,

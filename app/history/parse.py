@@ -6,12 +6,6 @@ from app.customers.records import CustomerRecord, Line, OrderRecord, ProductReco
 from app.shops.graphql import numeric_id
 
 
-def kind(row: dict) -> str:
-    """The node type of a row, from its gid: "gid://shopify/LineItem/1" -> "LineItem"."""
-    parts = str(row.get("id", "")).split("/")
-    return parts[3] if len(parts) > 4 else ""
-
-
 def product(node: dict) -> ProductRecord:
     image = (((node.get("featuredMedia") or {}).get("preview") or {}).get("image") or {}).get("url")
     price = ((node.get("priceRangeV2") or {}).get("minVariantPrice") or {}).get("amount")

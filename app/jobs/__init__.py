@@ -6,8 +6,6 @@ it may update `job.data` to keep a resumable cursor. An exception schedules a
 retry with a growing delay; after MAX_ATTEMPTS the job is failed for good.
 """
 import logging
-import os
-import socket
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -23,7 +21,6 @@ log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[Job], datetime | None]] = {}
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)
-WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def handler(kind: str):

@@ -96,15 +96,6 @@ def render_subject(subject, lang: str, context: dict) -> str:
     return " ".join(rendered.split())
 
 
-def subject_error(subject: str) -> str | None:
-    """Why a subject template cannot be used, or None (for settings validation)."""
-    try:
-        _subject_template(subject)
-    except TemplateError as error:
-        return str(error)
-    return None
-
-
 @lru_cache(maxsize=256)
 def _subject_template(subject: str):
     return _subject_env.from_string(subject)

@@ -6,7 +6,7 @@ changes nothing. None of them needs a session: the token is the credential.
 import base64
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template
 from sqlalchemy import select
 
 from app.customers.consent import suppression_reason

@@ -17,6 +17,7 @@ from flask import current_app
 from jinja2 import Environment, FileSystemLoader, Template, pass_context
 from markupsafe import Markup
 
+from app import clock
 from app.mail import compiler
 
 LANGUAGES = ("en", "vi")
@@ -67,7 +68,9 @@ def _date(context, value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        value = clock.parse_iso(value)
+        if value is None:
+            return ""
     if isinstance(value, datetime):
         zone = ZoneInfo(context.get("timezone") or "UTC")
         aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)

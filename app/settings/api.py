@@ -10,7 +10,7 @@ from app.automations.registry import AUTOMATIONS
 from app.customers.models import DataRequest
 from app.extensions import db
 from app.settings import activity, imports, page, results, shop_settings
-from app.settings.i18n import Words, pick
+from app.settings.i18n import Words, language
 from app.settings.session_tokens import require_session
 from app.shops import settings as shop_defaults
 
@@ -41,7 +41,7 @@ def row_id(text: str | None) -> int | None:
 
 
 def _words() -> Words:
-    return Words(pick(request.args.get("locale"), g.shop.locale))
+    return Words(language(request.args.get("locale"), g.shop.locale))
 
 
 @bp.get("/settings")
@@ -108,4 +108,4 @@ def data_request_download(request_id):
 @require_session
 def page_body():
     """The page's content as HTML, for the first load under App Bridge and the language switch."""
-    return page.body(g.shop, pick(request.args.get("locale"), g.shop.locale))
+    return page.body(g.shop, language(request.args.get("locale"), g.shop.locale))

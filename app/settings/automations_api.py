@@ -43,7 +43,6 @@ def update_automation(key):
     except automation_settings.SettingsError as error:
         db.session.rollback()
         return error_response(str(error))
-    db.session.commit()
     return jsonify(updated)
 
 

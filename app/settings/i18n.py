@@ -5,7 +5,7 @@ without it the shop's primary locale decides. Emails have their own templates (m
 """
 from babel.numbers import format_currency, format_decimal
 
-LANGUAGES = ("en", "vi")
+from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages
 
 MESSAGES = {
     "en": {
@@ -213,15 +213,6 @@ REASONS = {
         "connection_lost": "mất kết nối với máy chủ thư",
     },
 }
-
-
-def pick(requested: str | None, shop_locale: str | None) -> str:
-    """The admin's language if we speak it, else the shop's, else English."""
-    for candidate in (requested, shop_locale):
-        prefix = (candidate or "").replace("_", "-").split("-")[0].lower()
-        if prefix in LANGUAGES:
-            return prefix
-    return "en"
 
 
 class Words:

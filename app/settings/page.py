@@ -13,7 +13,7 @@ from app.automations.registry import AUTOMATIONS
 from app.customers.models import DataRequest
 from app.extensions import db
 from app.settings import activity, chart, imports, results, session_tokens, shop_settings
-from app.settings.i18n import LANGUAGES, Words, pick
+from app.settings.i18n import LANGUAGES, Words, language
 from app.shops import settings as shop_defaults
 from app.shops.domains import store_url, valid_shop
 from app.shops.models import Shop
@@ -45,7 +45,7 @@ def app_page():
     if not valid_shop(domain):
         return "The shop parameter must be a *.myshopify.com domain.", 400, {"Content-Type": "text/plain; charset=utf-8"}
     shop = db.session.scalar(db.select(Shop).where(Shop.domain == domain))
-    locale = pick(request.args.get("locale"), shop.locale if shop else None)
+    locale = language(request.args.get("locale"), shop.locale if shop else None)
     words = Words(locale)
     if shop is None or not shop.installed:
         # The store's own link to the app: it calls our App URL with a signed query, which starts

@@ -10,7 +10,7 @@ from app.automations import preview
 from app.extensions import db
 from app.settings.api import bp, error_response, json_object, row_id
 from app.settings.automations_api import known
-from app.settings.i18n import LANGUAGES
+from app.settings.i18n import LANGUAGES, language
 from app.settings.session_tokens import require_session
 
 
@@ -19,7 +19,8 @@ from app.settings.session_tokens import require_session
 def automation_preview(key):
     if not known(key):
         return error_response(f"no automation {key!r}", 404)
-    locale = request.args.get("locale", g.shop.locale)
+    # An explicit locale must be one we write; the default is the shop's, reduced to one ("en-US" -> "en").
+    locale = request.args.get("locale") or language(g.shop.locale)
     if locale not in LANGUAGES:
         return error_response("locale must be one of " + ", ".join(LANGUAGES))
     customer_id = request.args.get("customer_id")
@@ -38,7 +39,7 @@ def send_test(key):
     body = json_object() if request.get_data() else {}
     if body is None:
         return error_response("the body must be a JSON object")
-    locale = body.get("locale", g.shop.locale)
+    locale = body.get("locale") or language(g.shop.locale)
     if locale not in LANGUAGES:
         return error_response("locale must be one of " + ", ".join(LANGUAGES))
     if not g.shop.email:

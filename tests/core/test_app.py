@@ -32,3 +32,15 @@ def test_junk_settings_are_refused(monkeypatch):
     monkeypatch.setenv("TICK_SECONDS", "soon")
     with pytest.raises(ConfigError, match="TICK_SECONDS"):
         create_app({"TESTING": True})
+
+
+@pytest.mark.parametrize("raw", [None, "", 5, "yesterday", "9999-12-31T23:59:59-05:00", "2026-02-30T00:00:00Z"])
+def test_unusable_timestamps_from_store_data_count_as_absent(raw):
+    from app.clock import parse_iso
+    assert parse_iso(raw) is None
+
+
+def test_timestamps_are_stored_as_naive_utc():
+    from datetime import datetime
+    from app.clock import parse_iso
+    assert parse_iso("2026-01-02T03:04:05-05:00") == datetime(2026, 1, 2, 8, 4, 5)

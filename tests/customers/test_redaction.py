@@ -1,12 +1,15 @@
 """customers/redact and shop/redact leave no row behind, in any table."""
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from app.automations.models import Send
 from app.customers import consent
-from app.customers.models import Checkout, Customer, DataRequest, Suppression
+from app.customers.models import Checkout, Customer, DataRequest, Order, Suppression
+from app.customers.orders import store_orders
+from app.customers.records import OrderRecord
 from app.customers.redaction import redact_customer, redact_shop
 from app.extensions import db
 from app.mail.models import EmailEvent
@@ -63,6 +66,9 @@ def test_a_redacted_address_still_gets_no_marketing(shop, customer_everywhere):
 
 def test_shop_redaction_deletes_every_row_of_the_shop(shop, make_shop, customer_everywhere, add_order):
     other = make_shop("other.myshopify.com")
+    store_orders(other.id, [OrderRecord(id=77, updated_at=datetime(2026, 1, 1), placed_at=datetime(2026, 1, 1),
+                                        customer_id=5, email="keep@example.com", total=Decimal("5.00"), lines=[])])
+    db.session.commit()
     redact_shop(shop.id)
     db.session.commit()
     for table in db.metadata.sorted_tables:
@@ -70,3 +76,4 @@ def test_shop_redaction_deletes_every_row_of_the_shop(shop, make_shop, customer_
         if column is not None:
             assert db.session.execute(select(table).where(column == shop.id)).first() is None, table.name
     assert [s.domain for s in db.session.scalars(select(type(shop)))] == [other.domain]
+    assert db.session.get(Order, (other.id, 77)) is not None  # another shop's rows are untouched

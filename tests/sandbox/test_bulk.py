@@ -26,7 +26,6 @@ def test_orders_with_line_items_as_jsonl(gql, store, shop):
     with requests.get(op["url"], stream=True, timeout=10) as r:
         rows = [json.loads(line) for line in r.iter_lines() if line]
     orders = [row for row in rows if "__parentId" not in row]
-    items = [row for row in rows if "__parentId" in row]
     expected = [o for o in shop.orders.values() if o.created_at.astimezone(shop.tz).year >= 2025]  # shop time
     assert len(orders) == len(expected) == int(op["rootObjectCount"])
     assert len(rows) == int(op["objectCount"]) == len(expected) + sum(len(o.line_items) for o in expected)

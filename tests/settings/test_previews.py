@@ -70,3 +70,11 @@ def test_a_store_without_an_email_cannot_ask_for_a_test(client, auth, shop):
     db.session.commit()
     response = client.post("/api/automations/winback/test", headers=auth)
     assert response.status_code == 400 and "email" in response.json["error"]
+
+
+def test_without_a_locale_the_preview_speaks_the_shops_language(client, auth, shop):
+    """Shopify's primary locale may carry a region ("vi-VN"); the preview still follows it."""
+    shop.locale = "vi-VN"
+    db.session.commit()
+    preview = client.get("/api/automations/abandoned_cart/preview", headers=auth).json
+    assert preview["locale"] == "vi" and "giỏ hàng" in preview["subject"].lower()
