@@ -53,9 +53,8 @@ def main() -> None:
           f"{big['empty_ms']:8.1f} ms with {args.big:,}  (ratio {big['empty_ms'] / small['empty_ms']:.2f})")
     print(f"tick, {DUE} due + sent: {small['due_ms']:8.1f} ms with 10k planned, "
           f"{big['due_ms']:8.1f} ms with {args.big:,}  (ratio {big['due_ms'] / small['due_ms']:.2f})")
-    print(f"claim 1,000 due rows: {claim['claim_ms']:.1f} ms; mark them sent: {claim['mark_ms']:.1f} ms; "
-          f"together {claim['claim_ms'] + claim['mark_ms']:.1f} ms "
-          f"(marked one UPDATE per row, as the engine records outcomes: {claim['rows_ms']:.0f} ms)")
+    print(f"claim 1,000 due rows: {claim['claim_ms']:.1f} ms; mark them sent one by one, as the engine does: "
+          f"{claim['mark_ms']:.1f} ms; together {claim['claim_ms'] + claim['mark_ms']:.1f} ms (target < 50 ms)")
     print(f"worker RSS (flask tick, {args.big:,} planned rows): peak {rss['rss_mb']:.0f} MB")
     print(f"schedule {args.naive:,} sends: ours {ours['seconds']:.2f} s, peak RSS {ours['rss_mb']:.0f} MB; "
           f"APScheduler SQLAlchemyJobStore {naive['seconds']:.2f} s, peak RSS {naive['rss_mb']:.0f} MB "
@@ -167,25 +166,19 @@ def child(scenario: str, url: str, size: int) -> dict:
             db.session.commit()
             return {"empty_ms": statistics.median(empty), "due_ms": due_ms}
         if scenario == "claim":
+            # The engine's path: one claim statement, then one conditional UPDATE per send as its
+            # outcome arrives (the engine commits each email's state on its own: a crash loses at most one).
             _due_again(db, now, 1000)
             token = queue.claim_token()
             started = time.perf_counter()
             batch = queue.claim(now, 1000, token)
             claimed = time.perf_counter()
-            moved = queue.move_many(batch, token, ("claimed",), state="sent", sent_at=now, lease_until=None)
-            db.session.commit()
-            marked = time.perf_counter()
-            assert len(batch) == len(moved) == 1000
-            # The engine's path: one conditional UPDATE per send, as its outcomes arrive one by one.
-            _due_again(db, now, 1000)
-            batch = queue.claim(now, 1000, token)
-            started_rows = time.perf_counter()
             for send in batch:
                 queue.move(send, token, ("claimed",), state="sent", sent_at=now, lease_until=None)
             db.session.commit()
-            rows_ms = (time.perf_counter() - started_rows) * 1000
-            return {"claim_ms": (claimed - started) * 1000, "mark_ms": (marked - claimed) * 1000,
-                    "rows_ms": rows_ms}
+            marked = time.perf_counter()
+            assert len(batch) == 1000
+            return {"claim_ms": (claimed - started) * 1000, "mark_ms": (marked - claimed) * 1000}
         if scenario == "worker_rss":
             env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SHOPIFY_API_KEY": "k",
                    "SHOPIFY_API_SECRET": "s", "MAIL_URL": "smtp://127.0.0.1:1"}
