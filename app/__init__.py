@@ -14,7 +14,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(app_config.from_environ(os.environ, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    # Dead pooled connections are replaced at checkout without a round trip (extensions.py);
+    # recycling bounds the age of a connection a silent network drop may have cut.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_recycle": 1800}
     if _demo_mode():
         from app.demo import DEMO_CONFIG
         app.config.update({k: v for k, v in DEMO_CONFIG.items() if not os.environ.get(k)})

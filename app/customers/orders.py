@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 
 from app import clock
 from app.customers import consent
-from app.customers.bulk import upsert
+from app.customers.bulk import insert_rows, run, upsert
 from app.customers.models import Checkout, Customer, Order, OrderLine
 from app.customers.products import remember_from_lines
 from app.customers.profiles import ensure_customers
@@ -89,9 +89,7 @@ def _replace_lines(shop_id: int, fresh: list[OrderRecord]) -> None:
               "variant_id": line.variant_id, "quantity": line.quantity}
              for r in fresh for position, line in enumerate(r.lines)]
     if lines:
-        # Through the table: a plain executemany (the ORM's bulk path and multi-row VALUES both
-        # measured slower on PostgreSQL for this batch size).
-        db.session.execute(insert(OrderLine.__table__), lines)
+        run(insert_rows(OrderLine, lines), lines)
 
 
 def refresh_stats(shop_id: int, customer_ids: list[int]) -> None:

@@ -3,11 +3,10 @@ from datetime import datetime
 
 from sqlalchemy import case, func, or_
 
-from app.customers.bulk import insert
+from app.customers.bulk import insert_rows, run
 from app.customers.consent import normalise_email
 from app.customers.models import Customer
 from app.customers.records import CustomerRecord
-from app.extensions import db
 
 
 def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
@@ -24,7 +23,7 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
              "consent_state": (r.consent_state or "not_subscribed").lower()[:16],
              "consent_at": r.consent_at if r.consent_state else None}
             for _, r in sorted(newest.items())]
-    stmt = insert(Customer)
+    stmt = insert_rows(Customer, rows)
     new, table = stmt.excluded, Customer.__table__.c
     profile_newer = or_(table.platform_updated_at.is_(None), table.platform_updated_at <= new.platform_updated_at)
     # A statement only replaces ours when it is dated and newer (or we hold none at all).
@@ -42,7 +41,7 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
         "consent_state": pick(consent_newer, "consent_state"),
         "consent_at": pick(consent_newer, "consent_at"),
     })
-    db.session.execute(stmt, rows)
+    run(stmt, rows)
 
 
 def ensure_customers(shop_id: int, known: dict[int, dict]) -> None:
@@ -52,11 +51,11 @@ def ensure_customers(shop_id: int, known: dict[int, dict]) -> None:
     rows = [{"shop_id": shop_id, "id": cid, "email": normalise_email(f.get("email")),
              "first_name": _cut(f.get("first_name")), "locale": _cut(f.get("locale"), 16)}
             for cid, f in sorted(known.items())]
-    stmt = insert(Customer)
+    stmt = insert_rows(Customer, rows)
     new, table = stmt.excluded, Customer.__table__.c
     stmt = stmt.on_conflict_do_update(index_elements=["shop_id", "id"], set_={
         name: func.coalesce(getattr(table, name), getattr(new, name)) for name in ("email", "first_name", "locale")})
-    db.session.execute(stmt, rows)
+    run(stmt, rows)
 
 
 def _cut(value: str | None, size: int = 255) -> str | None:

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import clock, jobs
@@ -43,27 +43,55 @@ def receipt_rows(shop_id: int, delivery: Delivery) -> list[dict]:
 
 def accept(shop_id: int, delivery: Delivery, body: str, shop_created_at=None) -> bool:
     """Store a verified delivery for the worker; False if it was already received."""
+    receipts = receipt_rows(shop_id, delivery)
+    delivery_row = {"shop_id": shop_id, "id": new_id(), "topic": delivery.topic, "body": body,
+                    "triggered_at": delivery.triggered_at, "received_at": clock.now()}
     try:
-        rows = receipt_rows(shop_id, delivery)
-        if rows:
-            # First write of the transaction: a concurrent twin waits here, then fails on the key.
-            # executemany form: the statement is compiled once per process and cached (a multi-row
-            # `.values([...])` is compiled on every request), and psycopg sends the rows in one round trip.
-            db.session.execute(insert(RECEIPTS), rows)
-        db.session.execute(insert(INBOX).values(
-            shop_id=shop_id, id=new_id(), topic=delivery.topic, body=body, triggered_at=delivery.triggered_at,
-            received_at=clock.now()))
-        key = (shop_id, shop_created_at)
-        ensure = time.monotonic() - _ensured.get(key, -ENSURED_FOR) >= ENSURED_FOR
-        if ensure:
-            jobs.enqueue(shop_id, "apply_webhooks", unique_key="inbox")
-        db.session.commit()
-        if ensure:
-            _ensured[key] = time.monotonic()
+        if db.engine.dialect.name == "postgresql":
+            _store_in_one_statement(receipts, delivery_row)
+        else:
+            _store_in_one_transaction(receipts, delivery_row)
     except IntegrityError:
         db.session.rollback()
         return False
+    # After the delivery is stored: a job that is running now runs again (jobs.enqueue), so it
+    # cannot finish having missed this delivery.
+    key = (shop_id, shop_created_at)
+    if time.monotonic() - _ensured.get(key, -ENSURED_FOR) >= ENSURED_FOR:
+        jobs.enqueue(shop_id, "apply_webhooks", unique_key="inbox")
+        db.session.commit()
+        _ensured[key] = time.monotonic()
     return True
+
+
+#: Receipts and body in one statement, which is atomic on its own: run outside a transaction it
+#: is one round trip to the server instead of four (BEGIN, receipts, body, COMMIT), which took
+#: PostgreSQL's webhook rate from ~45% to ~60% of a bare endpoint's (bench/webhooks.py).
+STORE_ON_POSTGRES = text("""
+    WITH receipts AS (
+        INSERT INTO webhook_receipts (shop_id, key, topic, received_at)
+        SELECT :shop_id, key, :topic, :received_at FROM unnest(CAST(:keys AS varchar[])) AS key
+    )
+    INSERT INTO webhook_inbox (shop_id, id, topic, body, triggered_at, received_at)
+    VALUES (:shop_id, :id, :topic, :body, :triggered_at, :received_at)
+""")
+
+
+def _store_in_one_statement(receipts: list[dict], delivery_row: dict) -> None:
+    # A concurrent twin waits on the receipt key, then fails on it: nothing of it is stored.
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+            STORE_ON_POSTGRES, {**delivery_row, "keys": [row["key"] for row in receipts]})
+
+
+def _store_in_one_transaction(receipts: list[dict], delivery_row: dict) -> None:
+    if receipts:
+        # First write of the transaction: a concurrent twin waits here, then fails on the key.
+        # executemany form: the statement is compiled once per process and cached (a multi-row
+        # `.values([...])` is compiled on every request).
+        db.session.execute(insert(RECEIPTS), receipts)
+    db.session.execute(insert(INBOX), delivery_row)
+    db.session.commit()
 
 
 def apply_pending(shop_id: int, limit: int = BATCH) -> int:

@@ -1,0 +1,42 @@
+"""Pooled database connections the server hung up on are replaced before use (extensions.py)."""
+import pytest
+from sqlalchemy import func, select, text
+
+from app.customers.models import Order
+from app.extensions import db
+
+pytestmark = pytest.mark.postgres
+
+
+def _hang_up_on_everyone_else():
+    """What a PostgreSQL restart or an idle timeout does to the app's pooled connections."""
+    import psycopg
+    url = db.engine.url
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                         autocommit=True) as admin:
+        ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+    assert ended >= 1  # the app's pooled connection was there, and is gone
+
+
+def test_a_delivery_after_the_server_dropped_the_pooled_connection_is_accepted(shop, deliver, sample):
+    first = sample("orders/create")
+    assert deliver("orders/create", first).status_code == 200
+    db.session.remove()  # back to the pool, as at the end of a request
+    _hang_up_on_everyone_else()
+
+    second = sample("orders/create")
+    second["id"] += 1
+    response = deliver("orders/create", second)
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "accepted"
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 2
+
+
+def test_a_healthy_pooled_connection_is_kept(app):
+    """The check must not mistake a live connection for a dead one (a new connection per request is slow)."""
+    with db.engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar() == pid
