@@ -5,7 +5,7 @@
 Starts a throwaway PostgreSQL (tests/support/postgres.py) and prints:
 1. the cost of one tick (nothing due; and 100 emails due, planned, composed and sent to a
    local SMTP sink) with 10k and with `--big` planned-but-not-due rows, and their ratio;
-2. claiming 1,000 due rows and marking them sent (the engine's per-row transitions);
+2. claiming 1,000 due rows and marking them sent, as primitives and along the engine's path;
 3. the peak RSS of a worker process (`flask tick`) with `--big` planned rows;
 4. scheduling `--naive` sends: our planner (checkouts -> plan rows) versus APScheduler's
    SQLAlchemyJobStore with one `date` job per email, time and peak RSS side by side.
@@ -53,8 +53,10 @@ def main() -> None:
           f"{big['empty_ms']:8.1f} ms with {args.big:,}  (ratio {big['empty_ms'] / small['empty_ms']:.2f})")
     print(f"tick, {DUE} due + sent: {small['due_ms']:8.1f} ms with 10k planned, "
           f"{big['due_ms']:8.1f} ms with {args.big:,}  (ratio {big['due_ms'] / small['due_ms']:.2f})")
-    print(f"claim 1,000 due rows: {claim['claim_ms']:.1f} ms; mark them sent one by one, as the engine does: "
-          f"{claim['mark_ms']:.1f} ms; together {claim['claim_ms'] + claim['mark_ms']:.1f} ms (target < 50 ms)")
+    print(f"claim 1,000 due rows: {claim['claim_ms']:.1f} ms; mark them sent: {claim['mark_ms']:.1f} ms; "
+          f"together {claim['claim_ms'] + claim['mark_ms']:.1f} ms (target < 50 ms)")
+    print(f"  the engine's path for 1,000 (claims of 50, a committed move before and after SMTP per chunk of "
+          f"10): {claim['engine_ms']:.1f} ms")
     print(f"worker RSS (flask tick, {args.big:,} planned rows): peak {rss['rss_mb']:.0f} MB")
     print(f"schedule {args.naive:,} sends: ours {ours['seconds']:.2f} s, peak RSS {ours['rss_mb']:.0f} MB; "
           f"APScheduler SQLAlchemyJobStore {naive['seconds']:.2f} s, peak RSS {naive['rss_mb']:.0f} MB "
@@ -166,19 +168,38 @@ def child(scenario: str, url: str, size: int) -> dict:
             db.session.commit()
             return {"empty_ms": statistics.median(empty), "due_ms": due_ms}
         if scenario == "claim":
-            # The engine's path: one claim statement, then one conditional UPDATE per send as its
-            # outcome arrives (the engine commits each email's state on its own: a crash loses at most one).
-            _due_again(db, now, 1000)
+            # 1. The queue's primitives: one claim statement, then one statement marking them all sent.
+            _due_again(db, now, 1001)
             token = queue.claim_token()
+            # Warm-up, as in a running worker: the claim's connection is in the pool, statements are cached.
+            queue.move_many(queue.claim(now, 1, token), token, ("claimed",), state="sent", lease_until=None)
+            db.session.commit()
             started = time.perf_counter()
             batch = queue.claim(now, 1000, token)
             claimed = time.perf_counter()
-            for send in batch:
-                queue.move(send, token, ("claimed",), state="sent", sent_at=now, lease_until=None)
+            marked_rows = queue.move_many(batch, token, ("claimed",), state="sent", sent_at=now, lease_until=None)
             db.session.commit()
             marked = time.perf_counter()
-            assert len(batch) == 1000
-            return {"claim_ms": (claimed - started) * 1000, "mark_ms": (marked - claimed) * 1000}
+            assert len(batch) == len(marked_rows) == 1000
+            # 2. The engine's path for the same 1,000: claims of engine.BATCH, and per SEND_CHUNK one
+            # committed move to "sending" (with each email's subject and Message-ID) before SMTP and
+            # one committed move to "sent" after it.
+            _due_again(db, now, 1000)
+            began = time.perf_counter()
+            for _ in range(1000 // engine.BATCH):
+                batch = queue.claim(now, engine.BATCH, token)
+                for first in range(0, len(batch), engine.SEND_CHUNK):
+                    chunk = batch[first:first + engine.SEND_CHUNK]
+                    going = queue.move_many(chunk, token, ("claimed",), state="sending", sent_at=now,
+                                            lease_until=now + queue.SEND_LEASE,
+                                            each={s.id: {"subject": "Your cart", "message_id": f"<{s.id}@bench>"}
+                                                  for s in chunk})
+                    db.session.commit()
+                    assert len(queue.move_many(going, token, ("sending",), state="sent", lease_until=None)) == len(chunk)
+                    db.session.commit()
+            engine_path = time.perf_counter() - began
+            return {"claim_ms": (claimed - started) * 1000, "mark_ms": (marked - claimed) * 1000,
+                    "engine_ms": engine_path * 1000}
         if scenario == "worker_rss":
             env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SHOPIFY_API_KEY": "k",
                    "SHOPIFY_API_SECRET": "s", "MAIL_URL": "smtp://127.0.0.1:1"}

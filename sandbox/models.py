@@ -143,6 +143,7 @@ class Order:
 
 @dataclass(slots=True, eq=False)
 class Checkout:
+    TYPE: ClassVar[str] = "AbandonedCheckout"
     token: str
     cart_token: str
     recover_key: str
@@ -157,6 +158,15 @@ class Checkout:
     address: Address | None = None
     completed_at: datetime | None = None
     order: Order | None = None
+
+    @property
+    def id(self) -> int:
+        """Numeric, made from the token: webhooks carry only the token, GraphQL only this id."""
+        return int(self.token[:12], 16)
+
+    @property
+    def name(self) -> str:
+        return f"#{self.id}"
 
     @property
     def subtotal(self) -> Decimal:

@@ -165,6 +165,11 @@ def _checkout_line(li: LineItem, currency: str) -> dict:
     }
 
 
+def recover_url(shop, c: Checkout) -> str:
+    """The buyer's way back to a checkout; GraphQL's `abandonedCheckoutUrl` is the same string."""
+    return f"{shop.storefront_url}/checkouts/{c.token}/recover?key={c.recover_key}"
+
+
 def checkout(shop, c: Checkout) -> dict:
     """checkouts/create and checkouts/update."""
     sub = c.subtotal
@@ -177,8 +182,7 @@ def checkout(shop, c: Checkout) -> dict:
         "completed_at": shop.local(c.completed_at), "closed_at": None, "user_id": None, "location_id": None,
         "source_identifier": None, "source_url": None, "device_id": None, "phone": None,
         "customer_locale": c.customer_locale, "line_items": [_checkout_line(li, c.currency) for li in c.line_items],
-        "name": f"#{int(c.token[:12], 16)}", "source": None,
-        "abandoned_checkout_url": f"{shop.storefront_url}/checkouts/{c.token}/recover?key={c.recover_key}",
+        "name": c.name, "source": None, "abandoned_checkout_url": recover_url(shop, c),
         "discount_codes": [], "tax_lines": [], "source_name": "web", "presentment_currency": c.currency,
         "buyer_accepts_sms_marketing": False, "sms_marketing_phone": None, "total_discounts": "0.00",
         "total_line_items_price": money(sub), "total_price": money(sub), "total_tax": "0.00",

@@ -162,16 +162,17 @@ class Shop:
     # --- customers ----------------------------------------------------------------------------
     def create_customer(self, email: str, first_name: str = "", last_name: str = "", locale: str | None = None,
                         marketing_state: str = "NOT_SUBSCRIBED", at: datetime | None = None,
-                        address: Address | None = None) -> Customer:
-        """A new customer: customers/create, then customers_email_marketing_consent/update."""
+                        address: Address | None = None, notify: bool = True) -> Customer:
+        """A new customer: customers/create, then customers_email_marketing_consent/update (none if not `notify`)."""
         at = at or self.store.now()
         state = marketing_state.upper()
         with self.store.lock:
             c = Customer(self.next_id(), email, first_name, last_name, locale or self.locale, at, at, state,
                          "SINGLE_OPT_IN" if state == "SUBSCRIBED" else None, at, address)
             self.add_customer(c)
-        self.deliver("customers/create", payloads.customer(self, c))
-        self.deliver("customers_email_marketing_consent/update", payloads.consent(c, self))
+        if notify:
+            self.deliver("customers/create", payloads.customer(self, c))
+            self.deliver("customers_email_marketing_consent/update", payloads.consent(c, self))
         return c
 
     def add_customer(self, c: Customer):
@@ -207,26 +208,30 @@ class Shop:
 
     # --- checkouts and orders -----------------------------------------------------------------
     def start_checkout(self, email: str, items, accepts_marketing: bool = False, locale: str | None = None,
-                       first_name: str = "", last_name: str = "", updated_at: datetime | None = None) -> Checkout:
+                       first_name: str = "", last_name: str = "", updated_at: datetime | None = None,
+                       notify: bool = True) -> Checkout:
         """A buyer enters an email at checkout: checkouts/create, then checkouts/update with the address.
 
-        An unknown email becomes a customer (customers/create), as Shopify does.
+        An unknown email becomes a customer (customers/create), as Shopify does. `notify=False` sends
+        none of these webhooks: the checkout is only in the store, as if the app had missed them.
         """
         at = updated_at or self.store.now()
         with self.store.lock:
             known = self.by_email.get(email.lower())
         customer = known or self.create_customer(email, first_name, last_name, locale, at=at,
-                                                 address=self._address(first_name, last_name))
+                                                 address=self._address(first_name, last_name), notify=notify)
         with self.store.lock:
             token = secrets.token_hex(16)
             c = Checkout(token, secrets.token_hex(16), secrets.token_hex(16), email, customer,
                          self._line_items(items), at, at, self.currency, locale or customer.locale,
                          accepts_marketing)
             self.checkouts[token] = c
-        self.deliver("checkouts/create", payloads.checkout(self, c))
+        if notify:
+            self.deliver("checkouts/create", payloads.checkout(self, c))
         with self.store.lock:
             c.address = customer.address or self._address(first_name, last_name)
-        self.deliver("checkouts/update", payloads.checkout(self, c))
+        if notify:
+            self.deliver("checkouts/update", payloads.checkout(self, c))
         return c
 
     def _address(self, first_name: str, last_name: str) -> Address:
@@ -234,8 +239,12 @@ class Shop:
         return Address(first_name, last_name, a.address1, a.city, a.province, a.province_code, a.zip,
                        a.country, a.country_code)
 
-    def update_checkout(self, token: str, at: datetime | None = None, items=None, **changes) -> Checkout:
-        """Change a checkout (email, buyer_accepts_marketing, customer_locale, items): checkouts/update."""
+    def update_checkout(self, token: str, at: datetime | None = None, items=None, notify: bool = True,
+                        **changes) -> Checkout:
+        """Change a checkout (email, buyer_accepts_marketing, customer_locale, items): checkouts/update.
+
+        `notify=False` changes it without the webhook, as if the app had missed it.
+        """
         with self.store.lock:
             c = self.checkouts[token]
             for name, value in changes.items():
@@ -243,33 +252,42 @@ class Shop:
             if items is not None:
                 c.line_items = self._line_items(items)
             c.updated_at = at or self.store.now()
-        self.deliver("checkouts/update", payloads.checkout(self, c))
+        if notify:
+            self.deliver("checkouts/update", payloads.checkout(self, c))
         return c
 
-    def complete_checkout(self, token: str, at: datetime | None = None) -> Order:
-        """Pay a checkout: orders/create and orders/paid, then checkouts/update with `completed_at`."""
+    def complete_checkout(self, token: str, at: datetime | None = None, notify: bool = True) -> Order:
+        """Pay a checkout: orders/create and orders/paid, then checkouts/update with `completed_at`.
+
+        `notify=False` sends none of them, as if the app had missed them.
+        """
         at = at or self.store.now()
         c = self.checkouts[token]
         order = self.place_order(customer=c.customer, items=[(li.variant, li.quantity) for li in c.line_items],
                                  created_at=at, checkout_token=token, accepts_marketing=c.buyer_accepts_marketing,
-                                 locale=c.customer_locale, email=c.email)
+                                 locale=c.customer_locale, email=c.email, notify=notify)
         with self.store.lock:
             c.completed_at, c.updated_at, c.order = at, at, order
-        self.deliver("checkouts/update", payloads.checkout(self, c))
+        if notify:
+            self.deliver("checkouts/update", payloads.checkout(self, c))
         return order
 
     def place_order(self, customer, items, created_at: datetime | None = None, checkout_token: str | None = None,
                     discount_codes=(), accepts_marketing: bool = False, locale: str | None = None,
-                    email: str | None = None, financial_status: str = "PAID") -> Order:
-        """An order: orders/create, and orders/paid when paid. `customer` is an id, email or object."""
+                    email: str | None = None, financial_status: str = "PAID", notify: bool = True) -> Order:
+        """An order: orders/create, and orders/paid when paid (neither if not `notify`).
+
+        `customer` is an id, email or object.
+        """
         at = created_at or self.store.now()
         with self.store.lock:
             c = self.customer(customer) if customer is not None else None
             o = self.add_order(c, self._line_items(items), at, checkout_token=checkout_token,
                                discount_codes=list(discount_codes), locale=locale, email=email,
                                accepts_marketing=accepts_marketing, financial_status=financial_status)
-        self.deliver("orders/create", payloads.order(self, o))
-        if o.financial_status == "PAID":
+        if notify:
+            self.deliver("orders/create", payloads.order(self, o))
+        if notify and o.financial_status == "PAID":
             self.deliver("orders/paid", payloads.order(self, o))
         return o
 

@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 CATCH_UP = planning.CATCH_UP
 #: Rows claimed at once; one SMTP connection serves them all.
 BATCH = 50
-#: Messages handed to SMTP between two commits: the most a crash can lose.
-SEND_CHUNK = 1
+#: Messages handed to SMTP between two commits: the most a crash can lose (recorded as "unknown",
+#: never sent again). Each chunk's state changes are one statement before SMTP and one after.
+SEND_CHUNK = 10
 #: Batches per pass, so background jobs get their turn on the next tick.
 MAX_BATCHES = 40
 #: Retry delays after a temporary failure grow from here, doubling, up to RETRY_CAP.
@@ -153,19 +154,20 @@ class _Pass:
         return compose(shop.shop, send, template=automation.template, context=context,
                        subject=automation.subject(send, values))
 
-    def limits(self, shop: _Shop, send: Send) -> tuple[datetime | None, str | None]:
-        """When the shop's hours and the caps allow this send, if not now."""
+    def limits(self, shop: _Shop, send: Send, going: int = 0) -> tuple[datetime | None, str | None]:
+        """When the shop's hours and the caps allow this send, if not now. `going`: emails to the
+        same address about to go in this chunk, not yet recorded."""
         later = shop.hours.next_allowed(self.now)
         if later != self.now:
             return later, shop.hours.reason(shop.hours.local(self.now).time())
         cap = shop.settings.get("frequency_cap") or {}
         count, days = int(cap.get("count") or 0), int(cap.get("days") or 0)
         if count and days:
-            recent = _sent_since(send, self.now - timedelta(days=days))
+            recent = _sent_since(send, self.now - timedelta(days=days)) + [self.now] * going
             if len(recent) >= count:
                 return recent[-count] + timedelta(days=days), "frequency_cap"
         limit = shop.rules.daily_limit
-        if limit and len(_sent_since(send, shop.hours.day_start(self.now))) >= limit:
+        if limit and len(_sent_since(send, shop.hours.day_start(self.now))) + going >= limit:
             return shop.hours.next_allowed(shop.hours.next_day(self.now)), "daily_limit"
         return None, None
 
@@ -178,32 +180,40 @@ class _Pass:
             self.deliver_chunk(ready[first:first + SEND_CHUNK])
 
     def deliver_chunk(self, chunk: list) -> None:
-        going = []
+        allowed, going = [], Counter()
         for send, message in chunk:
             _lock_recipient(send)
-            later, reason = self.limits(self.shops[send.shop_id], send)
-            if later:  # another send to this address went out meanwhile
+            address = (send.shop_id, send.recipient)
+            later, reason = self.limits(self.shops[send.shop_id], send, going[address])
+            if later:  # another send to this address went out meanwhile, or goes in this chunk
                 self.defer(send, later, reason)
-            elif queue.move(send, self.token, ("claimed",), state="sending", subject=str(message["Subject"]),
-                            message_id=str(message["Message-ID"]), sent_at=self.now,
-                            lease_until=self.now + queue.SEND_LEASE):
-                going.append((send, message))
+            else:
+                allowed.append((send, message))
+                going[address] += 1
+        messages = {send.id: message for send, message in allowed}
+        going = queue.move_many(
+            [send for send, _ in allowed], self.token, ("claimed",), state="sending", sent_at=self.now,
+            lease_until=self.now + queue.SEND_LEASE,
+            each={send.id: {"subject": str(message["Subject"]), "message_id": str(message["Message-ID"])}
+                  for send, message in allowed})
         db.session.commit()
         if not going:
             return
         mailer = self.open_mailer()
-        for send, message in going:
-            mailer.push(send.id, message)
-        by_id = {send.id: send for send, _ in going}
-        for delivery in mailer.flush():
-            self.record(by_id[delivery.send_id], delivery)
+        for send in going:
+            mailer.push(send.id, messages[send.id])
+        by_id = {send.id: send for send in going}
+        deliveries = mailer.flush()
+        accepted = [by_id[d.send_id] for d in deliveries if d.status == "sent"]
+        self.counts["sent"] += len(queue.move_many(accepted, self.token, ("sending", "unknown"), state="sent",
+                                                   reason=None, lease_until=None))
+        for delivery in deliveries:
+            if delivery.status != "sent":
+                self.record_failure(by_id[delivery.send_id], delivery)
         db.session.commit()
 
-    def record(self, send: Send, delivery) -> None:
-        if delivery.status == "sent":
-            if queue.move(send, self.token, ("sending", "unknown"), state="sent", reason=None, lease_until=None):
-                self.counts["sent"] += 1
-        elif delivery.status == "temporary" and send.attempts + 1 < MAX_ATTEMPTS:
+    def record_failure(self, send: Send, delivery) -> None:
+        if delivery.status == "temporary" and send.attempts + 1 < MAX_ATTEMPTS:
             self.retry(send, "temporary", delivery.detail, leaving=("sending",))
         elif delivery.status == "unknown":  # the server may have accepted it: never again
             self.finish(send, "unknown", reason="connection_lost", last_error=delivery.detail, leaving=("sending",))

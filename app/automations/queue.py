@@ -10,12 +10,15 @@ import secrets
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import any_, bindparam, case, select, tuple_, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.automations.models import Send
 from app.extensions import db
 
+SENDS = Send.__table__
 #: How long a claimed row may wait for its decision before another worker may take it.
 CLAIM_LEASE = timedelta(minutes=10)
 #: How long a row may stay "sending"; past that its worker is presumed dead and the row is "unknown".
@@ -48,18 +51,16 @@ def claim(now: datetime, limit: int, token: str) -> list[Send]:
            .order_by(Send.due_at).limit(limit))
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    # One statement claims and returns the rows: no second round trip to load them.
-    sends = db.session.scalars(
-        update(Send).where(tuple_(Send.shop_id, Send.id).in_(due))
-        .values(state="claimed", lease_until=now + CLAIM_LEASE, worker=token)
-        .returning(Send).execution_options(populate_existing=True)).all()
-    # What RETURNING gave is exactly what was committed: keep it instead of reloading row by row.
-    session = db.session()
-    session.expire_on_commit = False
-    try:
+    # One statement claims and returns the rows: no second round trip to load them. It runs in a
+    # session of its own, closed at once: the rows come out detached, as this worker's snapshot,
+    # changed only through `move`, which mirrors what it wrote. The engine's many commits then
+    # neither expire them nor reload them one by one.
+    with Session(db.engine, expire_on_commit=False) as session:
+        sends = session.scalars(
+            update(Send).where(tuple_(Send.shop_id, Send.id).in_(due))
+            .values(state="claimed", lease_until=now + CLAIM_LEASE, worker=token)
+            .returning(Send)).all()
         session.commit()
-    finally:
-        session.expire_on_commit = True
     return sorted(sends, key=lambda send: send.due_at)
 
 
@@ -72,6 +73,39 @@ def move(send: Send, token: str, leaving: tuple[str, ...], **values) -> bool:
     if done:
         _mirror(send, values)
     return done
+
+
+def move_many(sends: list[Send], token: str, leaving: tuple[str, ...], *, each: dict[int, dict] | None = None,
+              **values) -> list[Send]:
+    """`move` for many sends in one statement; `each` adds values per send id. Returns the sends
+    that moved (those still in one of `leaving` under this token)."""
+    if not sends:
+        return []
+    each = each or {}
+    written = dict(values)
+    for name in {name for per_send in each.values() for name in per_send}:
+        written[name] = case({send_id: per_send[name] for send_id, per_send in each.items() if name in per_send},
+                             value=SENDS.c.id, else_=SENDS.c[name])
+    # Through the table (the ORM's bulk-update machinery costs more than the statement here).
+    moved = set(db.session.scalars(
+        update(SENDS).where(_among(SENDS.c.shop_id, {send.shop_id for send in sends}),
+                            _among(SENDS.c.id, [send.id for send in sends]),
+                            SENDS.c.state.in_(leaving), SENDS.c.worker == token)
+        .values(**written).returning(SENDS.c.id)))
+    done = [send for send in sends if send.id in moved]
+    for send in done:
+        _mirror(send, {**values, **each.get(send.id, {})})
+    return done
+
+
+def _among(column, values):
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY`): the statement's text does not
+    change with the number of values, so it is parsed and planned once. (Send ids are unique across
+    shops; the shop ids are there so the primary key index is used.)"""
+    values = sorted(values)
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _mirror(send: Send, values: dict) -> None:
