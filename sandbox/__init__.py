@@ -25,11 +25,12 @@ The shop, for tests (webhooks go out before the call returns; from pages, in the
     shop.update_customer(customer, at=None, **fields)
     shop.set_consent(customer, state, at=None, opt_in_level=None)
     shop.start_checkout(email, items, accepts_marketing=False, locale=None, first_name="", last_name="",
-                        updated_at=None) -> Checkout      # items: [(handle | product/variant id | gid, qty)]
-    shop.update_checkout(token, at=None, items=None, **fields)
-    shop.complete_checkout(token, at=None) -> Order
+                        updated_at=None, notify=True) -> Checkout  # items: [(handle | product/variant id | gid, qty)]
+    shop.update_checkout(token, at=None, items=None, notify=True, **fields)
+    shop.complete_checkout(token, at=None, notify=True) -> Order
     shop.place_order(customer, items, created_at=None, checkout_token=None, discount_codes=(),
-                     accepts_marketing=False, locale=None, email=None, financial_status="PAID") -> Order
+                     accepts_marketing=False, locale=None, email=None, financial_status="PAID", notify=True) -> Order
+    # notify=False (also on create_customer): the change is made but no webhook goes out, a missed delivery
     shop.update_order(order, at=None, **fields); shop.cancel_order(order, at=None)
     shop.update_product(product, at=None, inventory=None, **fields)
     shop.deliver(topic, payload, duplicate=False) -> [Delivery]   # any body, signed and logged

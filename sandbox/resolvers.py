@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from graphql import GraphQLError
 
+from . import payloads
 from .connections import Edge, connection, iso, search
-from .models import Customer, Order, Product, gid
+from .models import Checkout, Customer, Order, Product, gid
 
 RESOLVERS: dict[tuple[str, str], callable] = {}
 ALL_ORDERS_AGE = timedelta(days=60)
@@ -243,6 +244,38 @@ RESOLVERS.update({
 })
 
 
+# --- abandoned checkouts ------------------------------------------------------------------
+CHECKOUT_SEARCH = {"created_at": lambda c: c.created_at, "updated_at": lambda c: c.updated_at, "id": lambda c: c.id}
+CHECKOUT_SORT = {
+    "CREATED_AT": lambda c: stamp(c.created_at), "TOTAL_PRICE": lambda c: int(c.subtotal * 100),
+    "CUSTOMER_NAME": lambda c: c.customer.display_name.lower() if c.customer else "",
+}
+
+
+@field("Query", "abandonedCheckouts")
+def abandoned_checkouts(_, info, query=None, sortKey="ID", **args):
+    """Every checkout with contact information, completed (recovered) ones too, as Shopify lists them."""
+    require(info, "read_orders")
+    shop = info.context.shop
+    items = lambda: search([c for c in shop.checkouts.values() if c.email], query, CHECKOUT_SEARCH,
+                           ("email", "name"), shop.tz)
+    return paged(info, items, CHECKOUT_SORT.get(sortKey, lambda c: c.id), args)
+
+
+RESOLVERS.update({
+    ("AbandonedCheckout", "abandonedCheckoutUrl"): lambda c, info: payloads.recover_url(info.context.shop, c),
+    ("AbandonedCheckout", "discountCodes"): lambda c, info: [],  # the storefront takes no codes at checkout
+    ("AbandonedCheckout", "subtotalPriceSet"): lambda c, info: bag(c.subtotal, c.currency),
+    ("AbandonedCheckout", "totalPriceSet"): lambda c, info: bag(c.subtotal, c.currency),  # no tax or shipping
+    ("AbandonedCheckout", "lineItems"): lambda c, info, **args: paged(info, lambda: c.line_items,
+                                                                      lambda li: li.id, args),
+    ("AbandonedCheckoutLineItem", "id"): lambda li, info: f"gid://shopify/AbandonedCheckoutLineItem/{li.id}",
+})
+# A checkout's lines are the same records as an order's, so they read the same.
+RESOLVERS.update({("AbandonedCheckoutLineItem", f): RESOLVERS[("LineItem", f)]
+                  for f in ("title", "variantTitle", "originalUnitPriceSet")})
+
+
 # --- products -----------------------------------------------------------------------------
 PRODUCT_SEARCH = {
     "title": lambda p: p.title, "handle": lambda p: p.handle, "status": lambda p: p.status,
@@ -310,11 +343,11 @@ def lookup(shop, ref: str, expected: str | None = None):
     if kind in tables:
         return tables[kind].get(id_)
     lists = {"WebhookSubscription": shop.subscriptions, "BulkOperation": shop.bulk_operations,
-             "DiscountCodeNode": shop.discount_codes}
+             "DiscountCodeNode": shop.discount_codes, "AbandonedCheckout": shop.checkouts.values()}
     return next((x for x in lists.get(kind, ()) if x.id == id_), None)
 
 
-NODE_SCOPES = {Customer: "read_customers", Order: "read_orders", Product: "read_products"}
+NODE_SCOPES = {Customer: "read_customers", Order: "read_orders", Product: "read_products", Checkout: "read_orders"}
 
 
 @field("Query", "node")

@@ -33,7 +33,7 @@ RULES = [
                 {"code": "variableNotUsed", "variableName": m[1]})),
     (re.compile(r"Variable '\$(\w+)' (?:got invalid value|of required type|of non-null type)"),
      lambda m: (None, {"code": "INVALID_VARIABLE", "variableName": m[1]})),
-    (re.compile(r"Expected value of type|cannot represent|Enum '\w+' cannot"),
+    (re.compile(r"Expected value of type|cannot represent|Enum '\w+' cannot|does not exist in '\w+' enum"),
      lambda m: (None, {"code": "argumentLiteralsIncompatible"})),
 ]
 

@@ -2,7 +2,7 @@
 from decimal import Decimal, InvalidOperation
 
 from app import clock
-from app.customers.records import CustomerRecord, Line, OrderRecord, ProductRecord
+from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord, ProductRecord
 from app.shops.graphql import numeric_id
 
 
@@ -39,6 +39,21 @@ def order(node: dict, line_rows: list[dict]) -> OrderRecord:
         cancelled_at=clock.parse_iso(node.get("cancelledAt")),
         accepts_marketing=bool(node.get("customerAcceptsMarketing")),
         lines=[line(row) for row in line_rows])
+
+
+def abandoned_checkout(node: dict, token: str, accepts_marketing: bool) -> CheckoutRecord:
+    """An `AbandonedCheckout` under the token we know it by. The API gives neither the token nor
+    the buyer's tick box, so both come from the caller (history.reconcile)."""
+    person = node.get("customer") or {}
+    money = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
+    return CheckoutRecord(
+        token=token, updated_at=clock.parse_iso(node.get("updatedAt")),
+        email=(person.get("defaultEmailAddress") or {}).get("emailAddress"),
+        customer_id=numeric_id(person.get("id")), first_name=person.get("firstName"),
+        locale=person.get("locale"), accepts_marketing=accepts_marketing,
+        items=[line(row) for row in (node.get("lineItems") or {}).get("nodes") or []],
+        total=_money(money.get("amount")) or Decimal("0"), currency=money.get("currencyCode") or "USD",
+        recovery_url=node.get("abandonedCheckoutUrl"), completed_at=clock.parse_iso(node.get("completedAt")))
 
 
 def line(row: dict) -> Line:

@@ -56,6 +56,20 @@ query recentCustomers($query: String!, $after: String) {
   }
 }""" % CUSTOMER_FIELDS
 
+# Abandoned checkouts carry no checkout token and no marketing tick box (see history.reconcile), and
+# cannot be sorted by update time: each is compared with ours on its own.
+RECENT_CHECKOUTS = """
+query recentCheckouts($query: String!, $after: String) {
+  abandonedCheckouts(first: 5, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id abandonedCheckoutUrl updatedAt completedAt
+      customer { id firstName locale defaultEmailAddress { emailAddress } }
+      totalPriceSet { shopMoney { amount currencyCode } }
+      lineItems(first: 20) { nodes { quantity title variantTitle product { id } variant { id }
+        originalUnitPriceSet { shopMoney { amount } } } } }
+  }
+}"""
+
 PRODUCTS_BY_ID = """
 query productsById($ids: [ID!]!) {
   nodes(ids: $ids) { ... on Product { %s } }

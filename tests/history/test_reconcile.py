@@ -41,6 +41,64 @@ def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_sho
     assert db.session.scalar(select(Job).where(Job.kind == "sweep_receipts")) is not None
 
 
+def _reconcile(shop):
+    job = jobs.enqueue(shop.id, "reconcile", unique_key="periodic")
+    reconcile(job)
+    db.session.expire_all()
+
+
+def test_a_checkout_whose_webhooks_were_all_missed_is_healed(shop, store_shop):
+    product = next(iter(store_shop.products.values()))
+    missed = store_shop.start_checkout("lost-cart@example.com", [(product.handle, 2)], first_name="Lan",
+                                       updated_at=store_shop.store.now() - timedelta(hours=25), notify=False)
+    assert db.session.get(Checkout, (shop.id, missed.token)) is None
+
+    _reconcile(shop)
+
+    healed = db.session.get(Checkout, (shop.id, missed.token))
+    assert healed is not None, "the checkout was not healed under its token"
+    assert healed.email == "lost-cart@example.com"
+    assert healed.first_name == "Lan"
+    assert [(item["title"], item["quantity"]) for item in healed.items] == [(product.title, 2)]
+    assert healed.recovery_url and missed.token in healed.recovery_url
+    assert healed.completed_at is None and healed.order_id is None
+    # Its abandoned-cart delay counts from the store's own update time, not from when we healed it.
+    assert abs((healed.platform_updated_at - missed.updated_at.replace(tzinfo=None)).total_seconds()) < 1
+
+
+def test_a_checkout_paid_without_webhooks_is_closed_and_keeps_its_opt_in(shop, store_shop):
+    product = next(iter(store_shop.products.values()))
+    cart = store_shop.start_checkout("buyer@example.com", [(product.handle, 1)],
+                                     updated_at=store_shop.store.now() - timedelta(hours=3), notify=False)
+    _reconcile(shop)
+    known = db.session.get(Checkout, (shop.id, cart.token))
+    known.accepts_marketing = True  # what its checkouts/update webhook said
+    db.session.commit()
+
+    order = store_shop.complete_checkout(cart.token, notify=False)
+    _reconcile(shop)
+
+    closed = db.session.get(Checkout, (shop.id, cart.token))
+    assert closed.completed_at is not None
+    assert closed.order_id == order.id  # the order was healed too, and joined on the token
+    assert closed.accepts_marketing is True  # the API has no tick box: ours is kept
+
+
+def test_an_older_copy_from_the_api_changes_nothing(shop, store_shop):
+    product = next(iter(store_shop.products.values()))
+    cart = store_shop.start_checkout("late@example.com", [(product.handle, 1)],
+                                     updated_at=store_shop.store.now() - timedelta(hours=2), notify=False)
+    db.session.add(Checkout(shop_id=shop.id, token=cart.token, email="late@example.com", items=[],
+                            recovery_url="https://elsewhere.example/kept", accepts_marketing=True,
+                            platform_updated_at=clock.now() + timedelta(minutes=1)))
+    db.session.commit()
+
+    _reconcile(shop)
+
+    kept = db.session.get(Checkout, (shop.id, cart.token))
+    assert (kept.recovery_url, kept.items) == ("https://elsewhere.example/kept", [])
+
+
 def test_receipts_are_kept_48_hours_then_swept(shop):
     now = datetime(2026, 11, 22, 12, 0)
     for key, age in (("w:old", 49), ("w:recent", 47)):

@@ -1,5 +1,7 @@
 """The Admin GraphQL endpoint: Shopify's field names and errors, cost and throttling, paging, mutations."""
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -214,3 +216,89 @@ def test_consent_update_sends_its_webhook(client, store, shop, receiver):
     store.wait_idle()
     assert receiver.topics() == ["customers_email_marketing_consent/update"]
     assert shop.consent_changes[-1].source == "api"
+
+
+CHECKOUTS = """query($q: String, $after: String) { abandonedCheckouts(first: 2, after: $after, query: $q) {
+  nodes { id name abandonedCheckoutUrl createdAt updatedAt completedAt customer { email } discountCodes
+    totalPriceSet { shopMoney { amount currencyCode } } subtotalPriceSet { shopMoney { amount } } }
+  pageInfo { hasNextPage endCursor } } }"""
+
+
+def checkouts(gql, q=None, after=None) -> dict:
+    return gql(CHECKOUTS, {"q": q, "after": after})["data"]["abandonedCheckouts"]
+
+
+def test_abandoned_checkouts_updated_since_include_silent_changes(gql, shop, clock, receiver):
+    gql(SUBSCRIBE, {"topic": "CHECKOUTS_UPDATE", "uri": f"{receiver.url}/webhooks/shopify"})
+    since = clock() - timedelta(hours=2)
+    old = shop.start_checkout("old@example.com", [("japanese-sencha", 1)], updated_at=since - timedelta(days=1),
+                              notify=False)
+    missed = shop.start_checkout("missed@example.com", [("stoneware-mug", 1)], updated_at=since, notify=False)
+    shop.update_checkout(old.token, at=clock(), items=[("japanese-sencha", 3)], notify=False)
+    assert receiver.calls == [] and shop.deliveries == []
+    after = checkouts(gql, f"updated_at:>'{since.isoformat()}'")["nodes"]
+    assert [(n["name"], n["updatedAt"]) for n in after] == [(old.name, "2026-06-15T12:00:00Z")]
+    assert after[0]["createdAt"] == "2026-06-14T10:00:00Z" and after[0]["customer"]["email"] == "old@example.com"
+    since_on = checkouts(gql, f"updated_at:>='{since.isoformat()}'")["nodes"]
+    assert {n["name"] for n in since_on} == {old.name, missed.name}
+    assert all(n["completedAt"] is None and n["discountCodes"] == [] for n in since_on)
+
+
+def test_paging_abandoned_checkouts_visits_each_once(gql, shop):
+    made = [shop.start_checkout(f"buyer{i}@example.com", [("cold-brew-pouches", 1)]) for i in range(5)]
+    seen, after = [], None
+    while True:
+        page = checkouts(gql, after=after)
+        seen += [n["id"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [f"gid://shopify/AbandonedCheckout/{c.id}" for c in sorted(made, key=lambda c: c.id)]
+
+
+def test_abandoned_checkout_line_items_and_totals(gql, shop):
+    shop.start_checkout("lines@example.com", [("stoneware-mug", 2), ("house-espresso-blend", 1)])
+    (node,) = gql("""{ abandonedCheckouts(first: 5) { nodes { totalPriceSet { shopMoney { amount } }
+        lineItems(first: 5) { nodes { id title variantTitle quantity product { handle } variant { id price }
+        originalUnitPriceSet { shopMoney { amount currencyCode } } } } } } }""")["data"]["abandonedCheckouts"]["nodes"]
+    mug, espresso = node["lineItems"]["nodes"]
+    sand, small = (shop.product(h).variants[0] for h in ("stoneware-mug", "house-espresso-blend"))
+    assert mug["id"].startswith("gid://shopify/AbandonedCheckoutLineItem/")
+    assert (mug["title"], mug["variantTitle"], mug["quantity"]) == ("Stoneware Mug", "Sand", 2)
+    assert (espresso["product"]["handle"], espresso["variantTitle"]) == ("house-espresso-blend", "250g")
+    assert espresso["variant"]["id"] == f"gid://shopify/ProductVariant/{small.id}"
+    assert Decimal(mug["originalUnitPriceSet"]["shopMoney"]["amount"]) == sand.price
+    assert Decimal(node["totalPriceSet"]["shopMoney"]["amount"]) == 2 * sand.price + small.price
+
+
+def test_abandoned_checkout_matches_its_webhook(gql, shop, receiver):
+    gql(SUBSCRIBE, {"topic": "CHECKOUTS_UPDATE", "uri": f"{receiver.url}/webhooks/shopify"})
+    shop.start_checkout("same@example.com", [("japanese-sencha", 1)])
+    body = json.loads(receiver.calls[-1]["body"])
+    (node,) = checkouts(gql)["nodes"]
+    assert node["abandonedCheckoutUrl"] == body["abandoned_checkout_url"]
+    assert node["name"] == body["name"]
+    assert datetime.fromisoformat(node["updatedAt"]) == datetime.fromisoformat(body["updated_at"])
+
+
+def test_completed_checkout_is_listed_with_completed_at(gql, shop, clock):
+    c = shop.start_checkout("paid@example.com", [("japanese-sencha", 1)], updated_at=clock() - timedelta(hours=3))
+    shop.complete_checkout(c.token, notify=False)
+    (node,) = checkouts(gql)["nodes"]
+    assert node["completedAt"] == node["updatedAt"] == "2026-06-15T12:00:00Z"
+    found = gql("""query($id: ID!) { node(id: $id) { ... on AbandonedCheckout { name completedAt } } }""",
+                {"id": node["id"]})["data"]["node"]
+    assert found == {"name": c.name, "completedAt": "2026-06-15T12:00:00Z"}
+
+
+def test_abandoned_checkouts_need_read_orders(client, store, gql):
+    token = install(client, store, scope="read_customers")["access_token"]
+    (error,) = gql("{ abandonedCheckouts(first: 5) { nodes { id } } }", access_token=token)["errors"]
+    assert error["message"] == ("Access denied for abandonedCheckouts field. "
+                                "Required access: `read_orders` access scope.")
+    assert error["extensions"]["code"] == "ACCESS_DENIED"
+
+
+def test_abandoned_checkouts_have_shopifys_sort_keys_only(gql):
+    answer = gql("{ abandonedCheckouts(first: 5, sortKey: UPDATED_AT) { nodes { id } } }")
+    assert "data" not in answer and answer["errors"][0]["extensions"]["code"] == "argumentLiteralsIncompatible"
