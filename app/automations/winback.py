@@ -39,18 +39,17 @@ class Winback(Automation):
         after = timedelta(days=values["after_days"])
         last_order = (select(Order.id).where(Order.shop_id == Customer.shop_id, Order.customer_id == Customer.id)
                       .order_by(Order.placed_at.desc()).limit(1).correlate(Customer).scalar_subquery())
-        query = (select(Customer, last_order).where(
+        query = (select(Customer.id, Customer.email, Customer.locale, Customer.last_order_at, last_order).where(
             Customer.shop_id == shop.id,
             Customer.last_order_at > start - after, Customer.last_order_at <= end - after,
             Customer.email.is_not(None),
             not_planned(shop.id, self.key, literal(PREFIX) + cast(last_order, String))))
-        for customer, order_id in db.session.execute(query):
+        for customer_id, email, locale, last_order_at, order_id in db.session.execute(query):
             if order_id is None:
                 continue
-            yield Trigger(recipient=customer.email.lower(), customer_id=customer.id,
-                          trigger_ref=f"{PREFIX}{order_id}", due_at=customer.last_order_at + after,
-                          locale=language(customer.locale, shop.locale),
-                          context={"last_order_id": order_id})
+            yield Trigger(recipient=email.lower(), customer_id=customer_id,
+                          trigger_ref=f"{PREFIX}{order_id}", due_at=last_order_at + after,
+                          locale=language(locale, shop.locale), context={"last_order_id": order_id})
 
     def exit_reason(self, shop, send, values):
         customer = db.session.get(Customer, (shop.id, send.customer_id))
