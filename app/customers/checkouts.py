@@ -4,7 +4,7 @@ A checkout keeps the newest snapshot the store sent (by `updated_at`), its items
 email shows, and the id of the order that came from it, if we hold that order, whichever
 arrived first.
 """
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.customers import consent
 from app.customers.bulk import upsert
@@ -20,32 +20,52 @@ COLUMNS = ("email", "customer_id", "first_name", "locale", "accepts_marketing", 
 
 def store_checkout(shop_id: int, record: CheckoutRecord) -> bool:
     """Apply one checkout snapshot; returns False when we already hold a newer one."""
-    if record.customer_id is not None:
-        ensure_customers(shop_id, {record.customer_id: {"email": record.email, "first_name": record.first_name,
-                                                        "locale": record.locale}})
-    remember_from_lines(shop_id, record.items)
-    order_id = db.session.scalar(select(Order.id).where(Order.shop_id == shop_id,
-                                                        Order.checkout_token == record.token)
-                                 .order_by(Order.id).limit(1))
-    row = {"shop_id": shop_id, "token": record.token, "email": consent.normalise_email(record.email),
-           "customer_id": record.customer_id, "first_name": record.first_name, "locale": record.locale,
-           "accepts_marketing": record.accepts_marketing, "items": _items(shop_id, record),
-           "total": record.total, "currency": record.currency, "recovery_url": record.recovery_url,
-           "platform_updated_at": record.updated_at, "completed_at": record.completed_at, "order_id": order_id}
-    applied = upsert(Checkout, [row], keys=("shop_id", "token"), update=COLUMNS, newer="platform_updated_at",
+    return bool(store_checkouts(shop_id, [record]))
+
+
+def store_checkouts(shop_id: int, records: list[CheckoutRecord]) -> list[str]:
+    """Apply checkout snapshots (newest `updated_at` wins); returns the tokens that changed."""
+    newest: dict[str, CheckoutRecord] = {}
+    for record in records:
+        known = newest.get(record.token)
+        if known is None or record.updated_at >= known.updated_at:
+            newest[record.token] = record
+    if not newest:
+        return []
+    fresh = [newest[token] for token in sorted(newest)]
+    ensure_customers(shop_id, {r.customer_id: {"email": r.email, "first_name": r.first_name, "locale": r.locale}
+                               for r in fresh if r.customer_id is not None})
+    remember_from_lines(shop_id, [line for r in fresh for line in r.items])
+    # The order may have arrived first: it closes the checkout as it is stored.
+    ordered = dict(db.session.execute(
+        select(Order.checkout_token, func.min(Order.id))
+        .where(Order.shop_id == shop_id, Order.checkout_token.in_(list(newest))).group_by(Order.checkout_token)).all())
+    images = _images(shop_id, {line.product_id for r in fresh for line in r.items if line.product_id is not None})
+    rows = [{"shop_id": shop_id, "token": r.token, "email": consent.normalise_email(r.email),
+             "customer_id": r.customer_id, "first_name": r.first_name, "locale": r.locale,
+             "accepts_marketing": r.accepts_marketing, "items": _items(r, images), "total": r.total,
+             "currency": r.currency, "recovery_url": r.recovery_url, "platform_updated_at": r.updated_at,
+             "completed_at": r.completed_at, "order_id": ordered.get(r.token)} for r in fresh]
+    applied = upsert(Checkout, rows, keys=("shop_id", "token"), update=COLUMNS, newer="platform_updated_at",
                      returning="token")
-    if applied and record.accepts_marketing and record.customer_id is not None:
-        # Ticking the box is an opt-in stated now; an unticked box withdraws nothing.
-        consent.apply_statement(db.session.get(Customer, (shop_id, record.customer_id)),
-                                consent.SUBSCRIBED, record.updated_at)
-    return bool(applied)
+    for token in sorted(applied):
+        record = newest[token]
+        if record.accepts_marketing and record.customer_id is not None:
+            # Ticking the box is an opt-in stated now; an unticked box withdraws nothing.
+            consent.apply_statement(db.session.get(Customer, (shop_id, record.customer_id)),
+                                    consent.SUBSCRIBED, record.updated_at)
+    return applied
 
 
-def _items(shop_id: int, record: CheckoutRecord) -> list[dict]:
+def _images(shop_id: int, product_ids: set[int]) -> dict[int, str | None]:
+    if not product_ids:
+        return {}
+    return dict(db.session.execute(select(Product.id, Product.image_url).where(
+        Product.shop_id == shop_id, Product.id.in_(sorted(product_ids)))).all())
+
+
+def _items(record: CheckoutRecord, images: dict[int, str | None]) -> list[dict]:
     """The cart as an email shows it; images come from the products cache when we know them."""
-    ids = {line.product_id for line in record.items if line.product_id is not None}
-    images = dict(db.session.execute(select(Product.id, Product.image_url)
-                                     .where(Product.shop_id == shop_id, Product.id.in_(ids))).all()) if ids else {}
     return [{"product_id": line.product_id, "variant_id": line.variant_id, "title": line.title,
              "variant_title": line.variant_title, "quantity": line.quantity,
              "price": None if line.price is None else str(line.price),

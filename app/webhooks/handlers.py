@@ -124,6 +124,7 @@ TOPICS = {
 }
 #: Topics whose bodies are whole orders: the inbox writes a batch of them in one go.
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid", "orders/cancelled"})
+CHECKOUT_TOPICS = frozenset({"checkouts/create", "checkouts/update"})
 #: Accepted even after uninstall (Shopify sends them then, and the law requires acting on them).
 COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 #: Applied inside the request: uninstall must stop sending at once; shop/redact deletes the inbox

@@ -166,3 +166,30 @@ def test_a_body_that_cannot_be_applied_does_not_block_the_others(shop, sample, c
     assert apply_pending(shop.id) == 2
     assert count(Order) == 1 and count(WebhookInbox) == 0
     assert "could not be applied" in caplog.text
+
+
+def test_a_checkout_that_cannot_be_applied_does_not_block_the_others(shop, sample, caplog):
+    from app.webhooks.inbox import apply_pending
+    from app.webhooks.models import WebhookInbox
+    good = json.dumps(checkout_body(sample, token="tok-good"))
+    db.session.add_all([WebhookInbox(shop_id=shop.id, id=1, topic="checkouts/create", body='{"token": "tok-bad"}'),
+                        WebhookInbox(shop_id=shop.id, id=2, topic="checkouts/update", body=good)])
+    db.session.commit()
+    assert apply_pending(shop.id) == 2
+    assert [c.token for c in db.session.scalars(select(Checkout))] == ["tok-good"]
+    assert count(WebhookInbox) == 0
+    assert "could not be applied" in caplog.text
+
+
+def test_one_batch_with_several_snapshots_of_a_checkout_keeps_the_newest(shop, sample):
+    """A busy buyer's edits waiting in the inbox together: the newest wins whatever their order there."""
+    from app.webhooks.inbox import apply_pending
+    from app.webhooks.models import WebhookInbox
+    newest = checkout_body(sample, updated="2026-11-01T10:00:00Z", completed="2026-11-01T10:00:00Z")
+    older = checkout_body(sample, updated="2026-11-01T09:00:00Z")
+    db.session.add_all([WebhookInbox(shop_id=shop.id, id=1, topic="checkouts/update", body=json.dumps(newest)),
+                        WebhookInbox(shop_id=shop.id, id=2, topic="checkouts/update", body=json.dumps(older))])
+    db.session.commit()
+    assert apply_pending(shop.id) == 2
+    db.session.expire_all()
+    assert db.session.get(Checkout, (shop.id, "tok-1")).completed_at is not None
