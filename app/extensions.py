@@ -51,10 +51,13 @@ def _replace_dead_postgres(dbapi_connection, _record, _proxy):
     if pgconn is None:
         return  # SQLite: a file, nothing to hang up
     try:
-        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+        socket = pgconn.socket
     except Exception as error:  # psycopg raises when the connection is already known to be bad
         raise DisconnectionError(str(error)) from error
-    if readable or dbapi_connection.broken:
+    # poll, not select: select cannot watch a descriptor numbered 1024 or more.
+    watch = select.poll()
+    watch.register(socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+    if watch.poll(0) or dbapi_connection.broken:
         raise DisconnectionError("the server closed the connection")
 
 

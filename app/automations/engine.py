@@ -1,12 +1,14 @@
 """The engine: one pass plans what became due, claims a batch, decides, sends and records.
 
-The database row is the truth at every step. A send is committed as "sending"
-before its message is handed to SMTP, so a crash can lose an email in flight
-(recorded as "unknown" when its lease runs out) but never send it twice. Everything
+The database row is the truth at every step. Sends are committed as "sending"
+before their messages are handed to SMTP, SEND_CHUNK at a time, so a crash can lose
+the emails in flight (at most a chunk, recorded as "unknown" when their lease runs
+out) but never send one twice. Everything
 an automation may not decide alone is decided here, in this order: catch-up limit,
 uninstall, switch, the automation's exit conditions, consent, sending hours, caps,
 the discount code, and only then the message.
 """
+import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -174,8 +176,8 @@ class _Pass:
     def deliver(self, ready: list) -> None:
         """Hand the messages to SMTP on one connection, SEND_CHUNK at a time, each chunk committed
         as "sending" first: a crash loses at most one chunk, and never sends anything twice."""
-        # Recipients in a fixed order: two workers locking the same addresses cannot deadlock.
-        ready = sorted(ready, key=lambda item: (item[0].shop_id, item[0].recipient))
+        # Locks taken in one order (their keys'): two workers locking the same addresses cannot deadlock.
+        ready = sorted(ready, key=lambda item: _recipient_key(item[0]))
         for first in range(0, len(ready), SEND_CHUNK):
             self.deliver_chunk(ready[first:first + SEND_CHUNK])
 
@@ -283,9 +285,13 @@ def _sent_since(send: Send, since: datetime) -> list[datetime]:
         .order_by(Send.sent_at)))
 
 
+def _recipient_key(send: Send) -> int:
+    """The advisory lock key of a send's address in its shop (a signed 64-bit hash)."""
+    digest = hashlib.blake2b(f"{send.shop_id}:{send.recipient}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _lock_recipient(send: Send) -> None:
     """On PostgreSQL, serialise cap checks per address until commit, across workers."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                           {"key": f"{send.shop_id}:{send.recipient}"})
-
+        db.session.execute(text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))"), {"key": _recipient_key(send)})

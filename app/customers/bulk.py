@@ -7,7 +7,7 @@ that two concurrent deliveries could interleave.
 import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import JSON, Text, bindparam, cast, func, or_, select
+from sqlalchemy import JSON, String, Text, bindparam, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -39,7 +39,9 @@ def _unnest(column, rows: Sequence[dict]):
         # An array of JSON documents would be read as nested arrays: send text, cast per row.
         texts = [None if value is None else json.dumps(value) for value in values]
         return cast(func.unnest(bindparam(f"rows_{column.name}", texts, type_=postgresql.ARRAY(Text))), column.type)
-    return func.unnest(bindparam(f"rows_{column.name}", values, type_=postgresql.ARRAY(column.type)))
+    # VARCHAR(n)[] would cut an over-long value silently; VARCHAR[] leaves the column to refuse it.
+    element = String() if isinstance(column.type, String) else column.type
+    return func.unnest(bindparam(f"rows_{column.name}", values, type_=postgresql.ARRAY(element)))
 
 
 def run(stmt, rows: Sequence[dict]):

@@ -49,24 +49,30 @@ def run(client: Client, shop_id: int, since: datetime) -> dict:
 
 def _heal_checkout(shop_id: int, node: dict) -> None:
     """Apply an abandoned checkout newer than ours. The API has no checkout token, which joins a
-    checkout to its order: we know it by its recovery link, and a checkout we never heard of by the
-    token inside that link. One we cannot join is left alone: emailing it could chase a buyer
-    who has already ordered."""
+    checkout to its order: a checkout is known by the token inside its recovery link, or else by
+    the link itself. One we cannot join is left alone: emailing it could chase a buyer who has
+    already ordered."""
     url, updated_at = node.get("abandonedCheckoutUrl"), clock.parse_iso(node.get("updatedAt"))
     if not url or updated_at is None:
         return
     match = TOKEN_IN_LINK.search(urlsplit(url).path)
     known = db.session.get(Checkout, (shop_id, match.group(1))) if match else None
-    if known is None or known.recovery_url != url:
+    if known is None:
         known = db.session.scalar(select(Checkout).where(Checkout.shop_id == shop_id, Checkout.recovery_url == url))
-    if known is None and match is None:
-        return
     if known is not None and known.platform_updated_at >= updated_at:
         return  # nothing was missed
-    # The tick box is not in the API: keep what the last webhook said (no tick when none came).
-    store_checkout(shop_id, parse.abandoned_checkout(
-        node, token=known.token if known else match.group(1),
-        accepts_marketing=known.accepts_marketing if known else False))
+    if known is None and match is None:
+        return
+    # The API has no tick box, so the healed copy claims none: an old tick re-dated now would be an
+    # opt-in nobody gave. It has no checkout email either (only the customer's own): keep ours.
+    record = parse.abandoned_checkout(node, token=known.token if known else match.group(1), accepts_marketing=False)
+    if known is not None:
+        record.email = known.email or record.email
+        record.customer_id = record.customer_id or known.customer_id
+        record.first_name = record.first_name or known.first_name
+        record.locale = record.locale or known.locale
+    if record.email:
+        store_checkout(shop_id, record)
 
 
 def _pages(client: Client, query: str, field: str, search: str):

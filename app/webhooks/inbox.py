@@ -52,17 +52,29 @@ def accept(shop_id: int, delivery: Delivery, body: str, shop_created_at=None) ->
             _store_in_one_statement(receipts, delivery_row)
         else:
             _store_in_one_transaction(receipts, delivery_row)
+        stored = True
     except IntegrityError:
         db.session.rollback()
-        return False
+        stored = False
     # After the delivery is stored: a job that is running now runs again (jobs.enqueue), so it
-    # cannot finish having missed this delivery.
+    # cannot finish having missed this delivery. A duplicate asks too: its first copy may have
+    # been stored by a process that died before asking.
+    _ensure_apply_job(shop_id, shop_created_at)
+    return stored
+
+
+def _ensure_apply_job(shop_id: int, shop_created_at) -> None:
     key = (shop_id, shop_created_at)
-    if time.monotonic() - _ensured.get(key, -ENSURED_FOR) >= ENSURED_FOR:
+    if time.monotonic() - _ensured.get(key, -ENSURED_FOR) < ENSURED_FOR:
+        return
+    try:
         jobs.enqueue(shop_id, "apply_webhooks", unique_key="inbox")
         db.session.commit()
-        _ensured[key] = time.monotonic()
-    return True
+    except Exception as error:  # noqa: BLE001 - the delivery is stored: answer 200, the next one asks again
+        db.session.rollback()
+        log.warning("apply job for shop %s not queued (the next delivery or reconcile will): %s", shop_id, error)
+        return
+    _ensured[key] = time.monotonic()
 
 
 #: Receipts and body in one statement, which is atomic on its own: run outside a transaction it

@@ -5,7 +5,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from app import clock, jobs
-from app.customers.consent import marketing_allowed
+from app.customers.consent import marketing_allowed, suppress
 from app.customers.models import Checkout, Customer, Order
 from app.extensions import db
 from app.history.jobs import reconcile
@@ -66,22 +66,40 @@ def test_a_checkout_whose_webhooks_were_all_missed_is_healed(shop, store_shop):
     assert abs((healed.platform_updated_at - missed.updated_at.replace(tzinfo=None)).total_seconds()) < 1
 
 
-def test_a_checkout_paid_without_webhooks_is_closed_and_keeps_its_opt_in(shop, store_shop):
+def test_a_checkout_paid_without_webhooks_is_closed(shop, store_shop):
     product = next(iter(store_shop.products.values()))
     cart = store_shop.start_checkout("buyer@example.com", [(product.handle, 1)],
                                      updated_at=store_shop.store.now() - timedelta(hours=3), notify=False)
     _reconcile(shop)
-    known = db.session.get(Checkout, (shop.id, cart.token))
-    known.accepts_marketing = True  # what its checkouts/update webhook said
-    db.session.commit()
-
     order = store_shop.complete_checkout(cart.token, notify=False)
     _reconcile(shop)
 
     closed = db.session.get(Checkout, (shop.id, cart.token))
     assert closed.completed_at is not None
     assert closed.order_id == order.id  # the order was healed too, and joined on the token
-    assert closed.accepts_marketing is True  # the API has no tick box: ours is kept
+
+
+def test_a_healed_checkout_claims_no_opt_in_and_keeps_the_email_typed_at_checkout(shop, store_shop):
+    product = next(iter(store_shop.products.values()))
+    cart = store_shop.start_checkout("account@example.com", [(product.handle, 1)],
+                                     updated_at=store_shop.store.now() - timedelta(hours=5), notify=False)
+    _reconcile(shop)
+    known = db.session.get(Checkout, (shop.id, cart.token))
+    # What the checkout webhooks had said: an address typed at checkout, and the box ticked back then.
+    known.email, known.accepts_marketing = "typed@example.com", True
+    db.session.commit()
+    suppress(shop.id, "typed@example.com", "unsubscribed")  # and since then the buyer unsubscribed
+    db.session.commit()
+
+    store_shop.update_checkout(cart.token, items=[(product.handle, 3)], notify=False)  # a missed update
+    _reconcile(shop)
+
+    healed = db.session.get(Checkout, (shop.id, cart.token))
+    assert [item["quantity"] for item in healed.items] == [3]
+    assert healed.email == "typed@example.com"
+    # The API carries no tick box: the old tick is not re-dated into a fresh opt-in.
+    assert healed.accepts_marketing is False
+    assert not marketing_allowed(shop.id, "typed@example.com")[0]
 
 
 def test_an_older_copy_from_the_api_changes_nothing(shop, store_shop):

@@ -193,3 +193,32 @@ def test_one_batch_with_several_snapshots_of_a_checkout_keeps_the_newest(shop, s
     assert apply_pending(shop.id) == 2
     db.session.expire_all()
     assert db.session.get(Checkout, (shop.id, "tok-1")).completed_at is not None
+
+
+def test_a_delivery_stored_while_its_job_cannot_be_queued_is_still_accepted(app, shop, client, sample, monkeypatch):
+    """The body is safe in the inbox: the answer is 200, and the next delivery queues the job."""
+    from sqlalchemy.exc import OperationalError
+
+    from app import jobs
+    from app.webhooks import inbox
+    from app.webhooks.models import WebhookInbox
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("INSERT INTO jobs", {}, Exception("database busy"))
+    monkeypatch.setattr(inbox.jobs, "enqueue", unavailable)
+    monkeypatch.setattr(inbox, "_ensured", {})
+
+    def post(webhook_id, order_id):
+        raw = json.dumps(order_body(sample, id=order_id)).encode()
+        return client.post("/webhooks/shopify", data=raw, headers={
+            "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": shop.domain,
+            "X-Shopify-Hmac-Sha256": sign(raw), "X-Shopify-Webhook-Id": webhook_id})
+
+    first = post("queue-1", 1)
+    assert (first.status_code, first.json) == (200, {"status": "accepted"})
+    assert count(WebhookInbox) == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(inbox, "_ensured", {})
+    assert post("queue-1", 1).json == {"status": "duplicate"}  # Shopify's retry: it queues the job
+    jobs.run_due()
+    assert count(Order) == 1 and count(WebhookInbox) == 0
