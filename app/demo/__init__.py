@@ -3,11 +3,16 @@
 SQLite under instance/, the sandbox store (a Shopify stand-in), a local SMTP inbox
 with a web view, the web app and the worker, in one process. Never used in production.
 """
+import contextlib
 import logging
+import os
 import threading
 import time
 
 from flask import current_app
+from sqlalchemy.engine import make_url
+
+from app.extensions import db
 
 SANDBOX_PORT, INBOX_SMTP_PORT, INBOX_WEB_PORT = 5001, 1025, 5002
 
@@ -36,6 +41,7 @@ def run(port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = current_app._get_current_object()
     config = app.config
+    _start_afresh(config)
     upgrade()
 
     start_inbox(INBOX_SMTP_PORT, INBOX_WEB_PORT)
@@ -49,8 +55,24 @@ def run(port: int) -> None:
     Sandbox store  http://127.0.0.1:{SANDBOX_PORT}/   (open a shop, press "Open Comeback in admin" to install)
     Inbox          http://127.0.0.1:{INBOX_WEB_PORT}/   (every email the app sends lands here)
   The worker ticks every {config['TICK_SECONDS']} s. Ctrl-C stops everything.
+  Each run starts afresh, like the sandbox store: install the app again from the store.
 """, flush=True)
     make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+
+def _start_afresh(config) -> None:
+    """The sandbox store keeps everything in memory, so each run it knows no install and no token:
+    the demo's own database starts afresh with it, or shops installed last time would call the
+    store with tokens it never issued. A DATABASE_URL of your own is left alone."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return
+    db.engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(url.database + suffix)
 
 
 def _worker_loop(app, seconds: int) -> None:
