@@ -66,19 +66,13 @@ def claim(now: datetime, limit: int, token: str) -> list[Send]:
 
 def move(send: Send, token: str, leaving: tuple[str, ...], **values) -> bool:
     """Change `send` if it is still in one of `leaving` under this token; False when it is no longer ours."""
-    done = db.session.execute(
-        update(Send).where(Send.shop_id == send.shop_id, Send.id == send.id,
-                           Send.state.in_(leaving), Send.worker == token)
-        .values(**values).execution_options(synchronize_session=False)).rowcount == 1
-    if done:
-        _mirror(send, values)
-    return done
+    return bool(move_many([send], token, leaving, **values))
 
 
 def move_many(sends: list[Send], token: str, leaving: tuple[str, ...], *, each: dict[int, dict] | None = None,
               **values) -> list[Send]:
-    """`move` for many sends in one statement; `each` adds values per send id. Returns the sends
-    that moved (those still in one of `leaving` under this token)."""
+    """Change the sends still in one of `leaving` under this token, in one statement; `each` adds
+    values per send id. Returns the sends that moved (the others are no longer ours)."""
     if not sends:
         return []
     each = each or {}

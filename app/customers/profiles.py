@@ -6,7 +6,7 @@ from sqlalchemy import case, func, or_
 from app.customers.bulk import insert_rows, run
 from app.customers.consent import normalise_email
 from app.customers.models import Customer
-from app.customers.records import CustomerRecord
+from app.customers.records import CustomerRecord, clip
 
 
 def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
@@ -18,8 +18,8 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
         known = newest.get(record.id)
         if known is None or (record.updated_at or datetime.min) >= (known.updated_at or datetime.min):
             newest[record.id] = record
-    rows = [{"shop_id": shop_id, "id": r.id, "email": normalise_email(r.email), "first_name": _cut(r.first_name),
-             "locale": _cut(r.locale, 16), "platform_updated_at": r.updated_at,
+    rows = [{"shop_id": shop_id, "id": r.id, "email": normalise_email(r.email), "first_name": clip(r.first_name),
+             "locale": clip(r.locale, 16), "platform_updated_at": r.updated_at,
              "consent_state": (r.consent_state or "not_subscribed").lower()[:16],
              "consent_at": r.consent_at if r.consent_state else None}
             for _, r in sorted(newest.items())]
@@ -49,14 +49,10 @@ def ensure_customers(shop_id: int, known: dict[int, dict]) -> None:
     if not known:
         return
     rows = [{"shop_id": shop_id, "id": cid, "email": normalise_email(f.get("email")),
-             "first_name": _cut(f.get("first_name")), "locale": _cut(f.get("locale"), 16)}
+             "first_name": clip(f.get("first_name")), "locale": clip(f.get("locale"), 16)}
             for cid, f in sorted(known.items())]
     stmt = insert_rows(Customer, rows)
     new, table = stmt.excluded, Customer.__table__.c
     stmt = stmt.on_conflict_do_update(index_elements=["shop_id", "id"], set_={
         name: func.coalesce(getattr(table, name), getattr(new, name)) for name in ("email", "first_name", "locale")})
     run(stmt, rows)
-
-
-def _cut(value: str | None, size: int = 255) -> str | None:
-    return value[:size] if value else None

@@ -8,6 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 
 
+def clip(value: str | None, size: int = 255) -> str | None:
+    """Fit a text into its column (an over-long value would fail the whole batch); empty is None."""
+    return value[:size] if value else None
+
+
 @dataclass(slots=True)
 class Line:
     """One line of an order or checkout: what was bought, and enough to show it in an email."""

@@ -2,7 +2,7 @@
 from decimal import Decimal, InvalidOperation
 
 from app import clock
-from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord, ProductRecord
+from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord, ProductRecord, clip
 from app.shops.graphql import numeric_id
 
 
@@ -21,7 +21,7 @@ def customer(node: dict) -> CustomerRecord:
     address = node.get("defaultEmailAddress") or {}
     state = address.get("marketingState")
     return CustomerRecord(
-        id=numeric_id(node["id"]), email=_cut(address.get("emailAddress"), 320), first_name=node.get("firstName"),
+        id=numeric_id(node["id"]), email=clip(address.get("emailAddress"), 320), first_name=node.get("firstName"),
         locale=node.get("locale"), updated_at=clock.parse_iso(node.get("updatedAt")),
         consent_state=state.lower() if state else None,
         consent_at=clock.parse_iso(address.get("marketingUpdatedAt")))
@@ -32,8 +32,8 @@ def order(node: dict, line_rows: list[dict]) -> OrderRecord:
     return OrderRecord(
         id=numeric_id(node["id"]), updated_at=clock.parse_iso(node.get("updatedAt")) or placed_at,
         placed_at=placed_at, customer_id=numeric_id((node.get("customer") or {}).get("id")),
-        email=_cut(node.get("email"), 320), locale=_cut(node.get("customerLocale"), 16),
-        checkout_token=_cut(node.get("checkoutToken"), 64),
+        email=clip(node.get("email"), 320), locale=clip(node.get("customerLocale"), 16),
+        checkout_token=clip(node.get("checkoutToken"), 64),
         total=_money(((node.get("totalPriceSet") or {}).get("shopMoney") or {}).get("amount")) or Decimal("0"),
         currency=(node.get("currencyCode") or "USD")[:3], discount_codes=list(node.get("discountCodes") or []),
         cancelled_at=clock.parse_iso(node.get("cancelledAt")),
@@ -48,9 +48,9 @@ def abandoned_checkout(node: dict, token: str, accepts_marketing: bool) -> Check
     money = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
     return CheckoutRecord(
         token=token, updated_at=clock.parse_iso(node.get("updatedAt")),
-        email=_cut((person.get("defaultEmailAddress") or {}).get("emailAddress"), 320),
-        customer_id=numeric_id(person.get("id")), first_name=_cut(person.get("firstName"), 255),
-        locale=_cut(person.get("locale"), 16), accepts_marketing=accepts_marketing,
+        email=clip((person.get("defaultEmailAddress") or {}).get("emailAddress"), 320),
+        customer_id=numeric_id(person.get("id")), first_name=clip(person.get("firstName"), 255),
+        locale=clip(person.get("locale"), 16), accepts_marketing=accepts_marketing,
         items=[line(row) for row in (node.get("lineItems") or {}).get("nodes") or []],
         total=_money(money.get("amount")) or Decimal("0"), currency=(money.get("currencyCode") or "USD")[:3],
         recovery_url=node.get("abandonedCheckoutUrl"), completed_at=clock.parse_iso(node.get("completedAt")))
@@ -62,11 +62,6 @@ def line(row: dict) -> Line:
                 variant_id=numeric_id((row.get("variant") or {}).get("id")),
                 quantity=int(row.get("currentQuantity", row.get("quantity")) or 0),
                 title=(row.get("title") or "")[:255], variant_title=row.get("variantTitle"), price=_money(price))
-
-
-def _cut(value: str | None, size: int) -> str | None:
-    """Fit a text into its column (an over-long one would fail the whole batch)."""
-    return value[:size] if value else None
 
 
 def _money(value) -> Decimal | None:
