@@ -2,6 +2,11 @@
 from flask import Flask, request
 
 
+def plain(message: str, status: int):
+    """A plain-text answer for a request that cannot be shown a page (bad link, refused install)."""
+    return message, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def frame_ancestors(shop: str | None) -> str:
     shop_origin = f"https://{shop} " if shop else ""
     return f"frame-ancestors {shop_origin}https://admin.shopify.com;"

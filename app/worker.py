@@ -24,23 +24,25 @@ def tick() -> dict:
     return summary
 
 
+def guarded_tick(app) -> None:
+    """One tick in its own app context; a failure is logged and the next tick comes anyway."""
+    with app.app_context():
+        try:
+            log.info("tick %s", tick())
+        except Exception:  # noqa: BLE001 - one bad pass must not kill the worker
+            log.exception("tick failed")
+            db.session.rollback()
+
+
 def run_forever(seconds: int | None = None) -> None:
     app = current_app._get_current_object()
     interval = seconds or app.config["TICK_SECONDS"]
     scheduler = BlockingScheduler(timezone="UTC")
 
-    def guarded_tick():
-        with app.app_context():
-            try:
-                log.info("tick %s", tick())
-            except Exception:  # noqa: BLE001 - one bad pass must not kill the worker
-                log.exception("tick failed")
-                db.session.rollback()
-
     # coalesce: after a pause (laptop sleep, long tick) run one catch-up tick, not a burst.
     # max_instances=1: ticks never overlap inside a process (other processes are safe via leases).
     # misfire_grace_time=None: a late tick still runs; being late is harmless, skipping is not.
-    scheduler.add_job(guarded_tick, "interval", seconds=interval, id="tick", coalesce=True,
+    scheduler.add_job(guarded_tick, "interval", args=(app,), seconds=interval, id="tick", coalesce=True,
                       max_instances=1, misfire_grace_time=None, next_run_time=_now_utc())
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("worker started, ticking every %ss", interval)

@@ -28,8 +28,8 @@ class Send(db.Model):
     """One planned email. The unique key is the exactly-once guarantee.
 
     States: planned -> claimed -> sending -> sent; or skipped / failed (with a reason);
-    `unknown` when a worker died after handing the message to SMTP may have begun:
-    such a row is never retried, because the mail server may already have accepted it.
+    `unknown` when the hand-over to SMTP may have happened (the worker died while sending, or
+    the connection broke during DATA): never retried, the mail server may have accepted it.
     """
     __tablename__ = "sends"
     __table_args__ = (

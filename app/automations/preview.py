@@ -4,14 +4,13 @@ Previews use a real customer and real products of the shop when it has them, so 
 merchant judges the email they will actually send; a new shop gets believable samples.
 Nothing is recorded in the send plan and no discount code is created in the store.
 """
-from datetime import timedelta
-
 from app import clock
 from app.automations import settings
 from app.automations.base import language
 from app.automations.registry import AUTOMATIONS
 from app.mail.compose import compose
-from app.mail.transport import Delivery, open_mailer
+from app.discounts import VALIDITY
+from app.mail.transport import Delivery, send_now
 
 #: Printed where a real email would carry its own code.
 SAMPLE_CODE = "COMEBACK-SAMPLE"
@@ -26,14 +25,7 @@ def render(shop, key: str, locale: str, customer_id: int | None = None) -> tuple
 
 def send_test(shop, key: str, locale: str, to_email: str) -> Delivery:
     """Render and send the email to `to_email` now (from a job, never a web request)."""
-    message = _message(shop, key, locale, None, to_email=to_email)
-    mailer = open_mailer()
-    try:
-        mailer.push(None, message)
-        [delivery] = mailer.flush()
-    finally:
-        mailer.close()
-    return delivery
+    return send_now(_message(shop, key, locale, None, to_email=to_email))
 
 
 def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str | None):
@@ -46,6 +38,6 @@ def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str
     percent = automation.discount_percent(send, values)
     if percent:
         context["discount"] = {"code": SAMPLE_CODE, "percent": percent,
-                               "expires_at": clock.iso(clock.now() + timedelta(days=7))}
+                               "expires_at": clock.iso(clock.now() + VALIDITY)}
     return compose(shop, send, template=automation.template, context=context,
                    subject=automation.subject(send, values))

@@ -24,6 +24,12 @@ def record(shop_id: int, customer_id: int | None, email: str | None, request_id=
     return row
 
 
+def listed(shop_id: int, limit: int | None = None) -> list[DataRequest]:
+    """The shop's data requests, newest first."""
+    return list(db.session.scalars(select(DataRequest).where(DataRequest.shop_id == shop_id)
+                                   .order_by(DataRequest.requested_at.desc()).limit(limit)))
+
+
 def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
     customer = db.session.get(Customer, (shop_id, customer_id)) if customer_id is not None else None
     orders = list(db.session.scalars(select(Order).where(Order.shop_id == shop_id, _who(Order, customer_id, email))

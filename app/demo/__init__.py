@@ -76,15 +76,9 @@ def _start_afresh(config) -> None:
 
 
 def _worker_loop(app, seconds: int) -> None:
-    """The worker in a thread: the demo is one command; production runs `flask worker` apart."""
-    from app.worker import tick
-    log = logging.getLogger("demo.worker")
+    """The worker in a thread: the demo is one command; production runs `flask worker` apart
+    (whose scheduler needs the main thread for its signal handler)."""
+    from app.worker import guarded_tick
     while True:
-        with app.app_context():
-            try:
-                summary = tick()
-                if any(summary.values()):
-                    log.info("tick %s", summary)
-            except Exception:  # noqa: BLE001 - keep the demo alive and show what broke
-                log.exception("tick failed")
+        guarded_tick(app)
         time.sleep(seconds)

@@ -20,8 +20,6 @@ class Rules:
     send_window: tuple[time, time] | None = None
     #: Most marketing emails one recipient may get from the shop per local day, or None.
     daily_limit: int | None = None
-    #: The footer must carry the shop's postal address.
-    needs_postal_address: bool = False
     #: After an opt-out, send one (non-marketing) email confirming it.
     opt_out_confirmation: bool = False
 
@@ -29,12 +27,12 @@ class Rules:
 PROFILES = {
     # Decree 91/2020/ND-CP, articles 13-16.
     "vn": Rules("vn", subject_prefix="[QC] ", send_window=(time(7), time(22)), daily_limit=3,
-                needs_postal_address=True, opt_out_confirmation=True),
+                opt_out_confirmation=True),
     # CAN-SPAM: a valid physical postal address in every commercial email.
-    "us": Rules("us", needs_postal_address=True),
+    "us": Rules("us"),
     # GDPR + ePrivacy + e-Commerce Directive (sender's geographic address). Consent or soft
     # opt-in is enforced by app.customers.consent; an objection is absolute (a suppression).
-    "eu": Rules("eu", needs_postal_address=True),
+    "eu": Rules("eu"),
     "default": Rules("default"),
 }
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.mail import attribution, compliance
 from app.mail.compose import compose
 from app.mail.events import record
-from app.mail.transport import open_mailer
+from app.mail.transport import send_now
 from app.shops.graphql import Client, gid
 from app.shops.models import Shop
 
@@ -82,9 +82,7 @@ def send_optout_confirmation(job):
     send = Send(shop_id=shop.id, automation="optout_confirmation", recipient=email, locale=job.data.get("locale"))
     message = compose(shop, send, template="unsubscribed", context={"email": email},
                       subject=CONFIRMATION_SUBJECT, marketing=False)
-    with open_mailer() as mailer:
-        mailer.push(None, message)
-        [delivery] = mailer.flush()
+    delivery = send_now(message)
     db.session.commit()
     if delivery.status == "temporary":
         raise RuntimeError(f"opt-out confirmation not sent yet: {delivery.detail}")

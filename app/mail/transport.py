@@ -3,9 +3,11 @@
 The engine depends only on `push`, `flush` and `close`, so an HTTP provider
 (Postmark, SES) can be added beside `SMTPMailer` without touching it. One SMTP
 connection serves a whole batch, driven by a background thread: `push` hands a
-message over at once, so the next email is rendered while this one travels, and
-`flush` waits for the batch. (The engine commits its rows as "sending" before it
-pushes, so an early hand-over cannot cause a double send.) Each message is sent
+message over at once and `flush` waits for the batch, so a caller that renders
+between pushes overlaps rendering with SMTP (bench/send.py does; the engine renders
+a batch first, then pushes and flushes a chunk at a time). The engine commits its
+rows as "sending" before it pushes, so an early hand-over cannot cause a double
+send. Each message is sent
 step by step (MAIL, RCPT, DATA) so a failure is classified by where it happened:
 
 - `sent`: the server accepted the message;
@@ -204,6 +206,14 @@ class SMTPMailer(Mailer):
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
+
+
+def send_now(message: EmailMessage) -> Delivery:
+    """Deliver one message that no planned send stands behind (a test email, a confirmation)."""
+    with open_mailer() as mailer:
+        mailer.push(None, message)
+        [delivery] = mailer.flush()
+    return delivery
 
 
 def open_mailer() -> Mailer:

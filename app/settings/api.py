@@ -6,7 +6,9 @@ the API needs no CSRF token. Bad input is a 400 with `{"error": ...}` and change
 """
 from flask import Blueprint, g, jsonify, request
 
+from app import clock
 from app.automations.registry import AUTOMATIONS
+from app.customers.data_requests import listed as data_request_list
 from app.customers.models import DataRequest
 from app.extensions import db
 from app.settings import activity, imports, page, results, shop_settings
@@ -84,12 +86,11 @@ def get_import():
 @bp.get("/data-requests")
 @require_session
 def data_requests():
-    rows = db.session.scalars(db.select(DataRequest).where(DataRequest.shop_id == g.shop.id)
-                              .order_by(DataRequest.requested_at.desc()))
     # Ids are 63-bit: as JSON numbers JavaScript would round them, so they travel as strings.
     return jsonify(data_requests=[{"id": str(row.id), "customer_id": row.customer_id and str(row.customer_id),
-                                   "email": row.email, "requested_at": row.requested_at.isoformat() + "Z",
-                                   "download": f"/api/data-requests/{row.id}.json"} for row in rows])
+                                   "email": row.email, "requested_at": clock.iso(row.requested_at),
+                                   "download": f"/api/data-requests/{row.id}.json"}
+                                  for row in data_request_list(g.shop.id)])
 
 
 @bp.get("/data-requests/<request_id>.json")

@@ -8,14 +8,16 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
+from app import clock
 from app.automations import settings as automation_settings
 from app.automations.registry import AUTOMATIONS
-from app.customers.models import DataRequest
+from app.customers import data_requests
 from app.extensions import db
 from app.settings import activity, chart, imports, results, session_tokens, shop_settings
 from app.settings.i18n import LANGUAGES, Words, language
 from app.shops import settings as shop_defaults
 from app.shops.domains import store_url, valid_shop
+from app.pages import plain
 from app.shops.models import Shop
 
 bp = Blueprint("settings_page", __name__, static_folder="static", static_url_path="/settings/static")
@@ -43,7 +45,7 @@ def _reopen_url(domain: str, locale: str) -> str:
 def app_page():
     domain = request.args.get("shop", "")
     if not valid_shop(domain):
-        return "The shop parameter must be a *.myshopify.com domain.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+        return plain("The shop parameter must be a *.myshopify.com domain.", 400)
     shop = db.session.scalar(db.select(Shop).where(Shop.domain == domain))
     locale = language(request.args.get("locale"), shop.locale if shop else None)
     words = Words(locale)
@@ -56,10 +58,10 @@ def app_page():
     if not token:  # App Bridge (or the script's bounce through the store) brings a token
         return _shell(shop, locale, message=words("open_from_admin"))
     try:
-        verified = session_tokens.installed_shop(token)
+        verified = session_tokens.shop_domain(token) == shop.domain  # the shop, installed, is loaded above
     except session_tokens.InvalidSession:
-        verified = None
-    if verified is None or verified.id != shop.id:
+        verified = False
+    if not verified:
         response = current_app.make_response((_shell(shop, locale, message=words("invalid_session"),
                                                       scripted=False), 401))
         response.headers[session_tokens.RETRY_HEADER] = "1"
@@ -108,6 +110,5 @@ def body(shop: Shop, locale: str) -> str:
         results=rows, titles={card["key"]: card["title"] for card in cards},
         chart=_chart(shop, words, settings["accent_color"]),
         activity=activity.recent(shop.id, words, limit=20), progress=imports.progress(shop.id),
-        settings=settings, profiles=shop_settings.PROFILES,
-        data_requests=list(db.session.scalars(db.select(DataRequest).where(DataRequest.shop_id == shop.id)
-                                              .order_by(DataRequest.requested_at.desc()).limit(50))))
+        settings=settings, profiles=shop_settings.PROFILES, iso=clock.iso,
+        data_requests=data_requests.listed(shop.id, limit=50))

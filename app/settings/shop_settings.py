@@ -127,6 +127,8 @@ def update(shop, changes) -> dict:
     stored = dict(shop.settings or {})
     for key, value in changes.items():
         stored[key] = FLAT[key](value) if key in FLAT else NESTED[key](value, effective[key])
-    shop.settings = stored  # a new dict, so SQLAlchemy sees the JSON column change
+    # A value equal to its default is not kept: the shop then follows the default if it changes.
+    # (A new dict, so SQLAlchemy sees the JSON column change.)
+    shop.settings = {key: value for key, value in stored.items() if value != shop_defaults.DEFAULTS.get(key)}
     db.session.commit()
     return shop_defaults.effective(shop)

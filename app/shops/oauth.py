@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from itsdangerous import BadSignature
 
 from app.extensions import db
+from app.pages import plain
 from app.security import same, timed_serializer
 from app.shops import install
 from app.shops.domains import store_url, valid_shop
@@ -40,7 +41,7 @@ def landing():
     if "shop" in request.args and "hmac" in request.args:
         params, error = _checked_query()
         if error:
-            return _plain(*error)
+            return plain(*error)
         shop = db.session.scalar(db.select(Shop).where(Shop.domain == params["shop"]))
         if shop is not None and shop.installed:
             forwarded = {k: v for k, v in params.items() if k in ("shop", "host", "embedded", "id_token", "locale")}
@@ -53,7 +54,7 @@ def landing():
 def install_start():
     params, error = _checked_query()
     if error:
-        return _plain(*error)
+        return plain(*error)
     return _authorize(params)
 
 
@@ -78,22 +79,20 @@ def _authorize(params: dict):
 def callback():
     params, error = _checked_query()
     if error:
-        return _plain(*error)
+        return plain(*error)
     try:
         state = timed_serializer("oauth-state").loads(request.cookies.get(STATE_COOKIE, ""), max_age=STATE_MAX_AGE)
     except BadSignature:
-        return _plain("The install session is missing or expired; start the install again.", 401)
+        return plain("The install session is missing or expired; start the install again.", 401)
     if not (same(state.get("nonce", ""), params.get("state", "")) and state.get("shop") == params["shop"]):
-        return _plain("The install session does not match this request; start the install again.", 401)
+        return plain("The install session does not match this request; start the install again.", 401)
     try:
         grant = install.exchange_code(params["shop"], params.get("code", ""))
     except install.InstallError as failure:
-        return _plain(str(failure), 400)
+        return plain(str(failure), 400)
     install.complete(params["shop"], grant)
     response = redirect("/app?" + urlencode({"shop": params["shop"], "host": params.get("host", "")}))
     response.delete_cookie(STATE_COOKIE)
     return response
 
 
-def _plain(message: str, status: int):
-    return message, status, {"Content-Type": "text/plain; charset=utf-8"}

@@ -14,7 +14,7 @@ MARGIN = timedelta(minutes=5)
 
 def fresh_access_token(shop: Shop) -> str:
     """The shop's access token, refreshed first if it is about to expire."""
-    if shop.access_token_enc is None or shop.uninstalled_at is not None:
+    if not shop.installed:
         raise AuthError(f"{shop.domain} is not installed")
     if shop.token_expires_at is None or shop.token_expires_at - MARGIN > clock.now():
         return shop.access_token
