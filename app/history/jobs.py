@@ -99,7 +99,7 @@ def reconcile(job):
     if shop is None or not shop.installed:
         return None
     ensure_sweep(shop.id)
-    # Heals a delivery left in the inbox by a race with the apply job stopping (see webhooks.jobs).
+    # Heals a delivery whose apply job could not be queued when it arrived (see webhooks.inbox.accept).
     jobs.enqueue(shop.id, "apply_webhooks", unique_key="inbox")
     started = clock.now()
     since = clock.parse_iso(job.data.get("since")) or started - healing.FIRST_LOOK_BACK

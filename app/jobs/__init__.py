@@ -38,9 +38,13 @@ def enqueue(shop_id: int, kind: str, *, unique_key: str = "", run_at: datetime |
         Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key))
     if live is not None:
         if live.state == "running":
-            # A plain UPDATE, so it cannot overwrite what the running handler writes.
-            db.session.execute(update(Job).where(Job.shop_id == shop_id, Job.id == live.id).values(rerun=True))
-        elif live.state in ("done", "failed"):
+            # A plain UPDATE, so it cannot overwrite what the running handler writes; conditional, so
+            # a job that finished meanwhile is not left "done" with a rerun nobody will look at.
+            asked = db.session.execute(update(Job).where(Job.shop_id == shop_id, Job.id == live.id,
+                                                         Job.state == "running").values(rerun=True)).rowcount
+            if not asked:
+                db.session.refresh(live)
+        if live.state in ("done", "failed"):
             live.state, live.attempts, live.last_error, live.finished_at = "queued", 0, None, None
             live.run_at, live.data = run_at or clock.now(), data or {}
         return live

@@ -56,3 +56,22 @@ def test_a_failing_job_is_retried_with_growing_delays_then_failed(make_shop):
                 delays.append(job.run_at - started)
     assert job.state == "failed" and "store down" in job.last_error
     assert delays == sorted(delays) and delays[0] < delays[-1]
+
+
+def test_a_job_asked_for_just_as_it_finishes_runs_again(make_shop):
+    """The asker saw "running", the run then finished: the job must be queued, not left done."""
+    shop = make_shop()
+    job = jobs.enqueue(shop.id, "test_echo", unique_key="late", data={"n": 1})
+    job.state = "running"
+    db.session.commit()
+    seen = db.session.scalar(select(Job).where(Job.id == job.id))  # the asker reads "running"...
+    assert seen.state == "running"
+    with db.engine.begin() as runner:  # ...and the run finishes before the asker writes
+        runner.execute(Job.__table__.update().where(Job.__table__.c.id == job.id)
+                       .values(state="done", finished_at=clock.now()))
+
+    jobs.enqueue(shop.id, "test_echo", unique_key="late")
+    db.session.commit()
+
+    db.session.expire_all()
+    assert db.session.get(Job, (shop.id, job.id)).state == "queued"
