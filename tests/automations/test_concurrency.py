@@ -75,7 +75,8 @@ def test_two_workers_at_once_send_each_email_once(app, shop, enable, add_checkou
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == [] and len(results) == 2
     recipients = [str(m["To"]) for m in smtp.inbox.messages]
     assert len(recipients) == len(set(recipients)) == 120
     assert sum(r.get("sent", 0) for r in results) == 120

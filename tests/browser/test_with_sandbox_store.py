@@ -18,6 +18,10 @@ DOMAIN = "demo-shop.myshopify.com"
 def test_from_install_to_a_test_email(install, sandbox, live_app, page, smtp, shot):
     assert install(DOMAIN).status_code == 302
     shop_id, owner = db.session.execute(db.select(Shop.id, Shop.email).where(Shop.domain == DOMAIN)).one()
+    # The shop is in New York and ticks run on the real clock: without this, its quiet hours
+    # (21:00-08:00) would defer the win-back emails whenever the suite runs between 02:00 and 13:00 UTC.
+    db.session.get(Shop, shop_id).settings = {"quiet_hours": {"enabled": False}}
+    db.session.commit()
 
     # The merchant opens the app in the store admin: the store signs the App URL and adds an id_token.
     page.goto(f"{sandbox.base_url}/{DOMAIN}/open-app")

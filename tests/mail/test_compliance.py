@@ -4,6 +4,7 @@ from datetime import time
 import pytest
 
 from app import jobs
+from app.customers.consent import marketing_allowed
 from app.extensions import db
 from app.mail import tokens
 from app.mail.compliance import rules
@@ -44,7 +45,9 @@ def test_decree_91(vn_shop, make_send, smtp, client):
 
 
 def test_no_confirmation_email_outside_vietnam(us_shop, smtp, client):
-    client.post(f"/u/{tokens.unsubscribe(us_shop.id, None, 'lan@example.com', 'en')}",
-                data={"List-Unsubscribe": "One-Click"})
+    answer = client.post(f"/u/{tokens.unsubscribe(us_shop.id, None, 'lan@example.com', 'en')}",
+                         data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    assert marketing_allowed(us_shop.id, "lan@example.com") == (False, "unsubscribed")  # it did unsubscribe
     jobs.run_due()
     assert smtp.inbox.messages == []

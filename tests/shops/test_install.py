@@ -92,7 +92,8 @@ def test_install_link_with_a_bad_signature_is_refused(app, client, tamper, statu
     query = dict(parse_qsl(signed_query({"shop": SHOP}, app.config["SHOPIFY_API_SECRET"])))
     answer = client.get("/auth/install", query_string=tamper(query))
     assert answer.status_code == status
-    assert shop_count() == 0
+    assert "Location" not in answer.headers  # not sent on to the store's consent page
+    assert "comeback_oauth_state" not in answer.headers.get("Set-Cookie", "")
 
 
 def test_stale_install_link_is_refused(app, client):
@@ -107,7 +108,8 @@ def test_stale_install_link_is_refused(app, client):
 def test_foreign_shop_domain_is_refused_even_when_signed(app, client, domain):
     answer = client.get("/auth/install?" + signed_query({"shop": domain}, app.config["SHOPIFY_API_SECRET"]))
     assert answer.status_code == 400
-    assert shop_count() == 0
+    assert "Location" not in answer.headers  # not sent on to the store's consent page
+    assert "comeback_oauth_state" not in answer.headers.get("Set-Cookie", "")
 
 
 def _callback_query(app, client, sandbox, domain=SHOP):

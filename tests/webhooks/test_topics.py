@@ -181,3 +181,4 @@ def test_deliveries_right_after_a_reinstall_are_applied(shop, deliver, sample):
     db.session.commit()
     answer = deliver("orders/create", order_body(sample))
     assert answer.status_code == 200 and answer.json.get("status") != "ignored: app uninstalled"
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 1
