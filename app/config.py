@@ -68,6 +68,7 @@ def from_environ(environ: os._Environ | dict, instance_path: str) -> dict:
         "MAIL_FROM": get("MAIL_FROM") or "Comeback <no-reply@localhost>",
         "TICK_SECONDS": _positive_int("TICK_SECONDS", get("TICK_SECONDS") or "60"),
         "HTTP_TIMEOUT": _positive_int("HTTP_TIMEOUT", get("HTTP_TIMEOUT") or "10"),
+        "HISTORY_DAYS": _positive_int("HISTORY_DAYS", get("HISTORY_DAYS") or "730"),
     }
 
 

@@ -6,7 +6,7 @@ that is what lets every table be distributed by shop later.
 
 Layout (snowflake-style): 41 bits of milliseconds since 2020, 10 bits naming the
 process, 12 bits counting within the millisecond. Within a process ids never
-repeat (the counter waits for the next millisecond when 4,096 are used up);
+repeat (when 4,096 are used up in a millisecond, the next millisecond is borrowed);
 across processes a repeat needs the same process bits, millisecond and count.
 """
 import os

@@ -33,7 +33,7 @@ def bulk_query(phase: str) -> str:
         return queries.BULK_PRODUCTS
     if phase == "customers":
         return queries.BULK_CUSTOMERS
-    since = clock.now() - timedelta(days=int(current_app.config.get("HISTORY_DAYS", 730)))
+    since = clock.now() - timedelta(days=current_app.config["HISTORY_DAYS"])
     return queries.BULK_ORDERS % clock.iso(since)
 
 

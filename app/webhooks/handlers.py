@@ -132,8 +132,7 @@ COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/reda
 IMMEDIATE = frozenset({"app/uninstalled", "shop/redact", "customers/data_request"})
 #: How the request checks an inbox-bound body before accepting it (the handler parses it again later).
 VALIDATE = {
-    "orders/create": parse.order, "orders/updated": parse.order, "orders/paid": parse.order,
-    "orders/cancelled": parse.order, "checkouts/create": parse.checkout, "checkouts/update": parse.checkout,
+    **dict.fromkeys(ORDER_TOPICS, parse.order), **dict.fromkeys(CHECKOUT_TOPICS, parse.checkout),
     "customers/create": parse.customer, "customers/update": parse.customer,
     "customers_email_marketing_consent/update": parse.consent, "customers/redact": parse.redaction,
 }

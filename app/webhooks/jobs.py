@@ -38,7 +38,7 @@ def sweep_receipts(job):
     return clock.now() + EVERY
 
 
-#: After the inbox was last found empty, keep looking each tick this long before stopping.
+#: After deliveries were last applied, keep looking each tick this long before stopping.
 IDLE_STOP = timedelta(minutes=10)
 
 

@@ -3,8 +3,8 @@
 The HMAC is checked on the raw bytes before anything is parsed. The body is then checked
 (JSON object, the fields its topic needs) and stored in the inbox with its receipt rows
 ("w:<webhook id>", "e:<event id>") atomically, and the answer goes out; the
-worker applies it (webhooks.inbox). Uninstall and compliance topics are applied right here,
-in the same transaction as their receipts. A repeated delivery, even one arriving at the
+worker applies it (webhooks.inbox). `app/uninstalled`, `shop/redact` and
+`customers/data_request` are applied right here, in the same transaction as their receipts. A repeated delivery, even one arriving at the
 same instant, hits the receipts' primary key and changes nothing. Every failure is a 4xx
 with a message (or a 503 when the database is unavailable, which Shopify retries); never a 500.
 """
