@@ -4,11 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: demo test test-sqlite test-postgres system-deps worker web bench clean
+.PHONY: demo test lint test-sqlite test-postgres system-deps worker web bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Test and tooling packages (pytest, Playwright, ruff ...) only where tests run.
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # PostgreSQL 15 and Chromium come from Debian; installed only when missing.
@@ -25,12 +30,16 @@ system-deps:
 demo: $(BIN)/.installed
 	COMEBACK_DEMO=1 $(BIN)/flask --app app demo
 
-test: $(BIN)/.installed system-deps test-sqlite test-postgres
+test: $(BIN)/.installed-dev system-deps lint test-sqlite test-postgres
 
-test-sqlite: $(BIN)/.installed
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+test-sqlite: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest
 
-test-postgres: $(BIN)/.installed system-deps
+test-postgres: $(BIN)/.installed-dev system-deps
 	TEST_DATABASE=postgres $(BIN)/python -m pytest -m "not browser"
 
 web: $(BIN)/.installed
@@ -40,7 +49,7 @@ worker: $(BIN)/.installed
 	$(BIN)/flask --app app worker
 
 # Figures, not pass/fail: each script prints ratios against a baseline measured in the same run.
-bench: $(BIN)/.installed system-deps
+bench: $(BIN)/.installed-dev system-deps
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/queue.py

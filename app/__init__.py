@@ -1,4 +1,5 @@
 """Comeback: retention emails for hosted stores. `create_app()` builds the web app."""
+
 import os
 import sys
 
@@ -9,8 +10,11 @@ from app.extensions import db, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(app_config.from_environ(os.environ, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
@@ -19,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_recycle": 1800}
     if _demo_mode():
         from app.demo import DEMO_CONFIG
+
         app.config.update({k: v for k, v in DEMO_CONFIG.items() if not os.environ.get(k)})
     if test_config:
         app.config.update(test_config)
@@ -35,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.settings import routes as settings_routes
     from app.shops import oauth
     from app.webhooks import routes as webhook_routes
+
     pages.init_app(app)
     oauth.init_app(app)
     webhook_routes.init_app(app)

@@ -1,4 +1,5 @@
 """CLI commands: `worker` (the scheduler process), `tick` (one pass), `demo` (everything locally)."""
+
 import click
 from flask import Flask
 
@@ -13,6 +14,7 @@ def init_app(app: Flask) -> None:
 def tick_command():
     """Run one pass of the worker: due background jobs, then every due send."""
     from app.worker import tick
+
     summary = tick()
     click.echo(" ".join(f"{key}={value}" for key, value in summary.items()))
 
@@ -22,6 +24,7 @@ def tick_command():
 def worker_command(seconds):
     """Run the scheduler until stopped."""
     from app.worker import run_forever
+
     run_forever(seconds)
 
 
@@ -30,4 +33,5 @@ def worker_command(seconds):
 def demo_command(port):
     """SQLite, the sandbox store, a local inbox, web app and worker, on http://127.0.0.1:5000."""
     from app.demo import run
+
     run(port)

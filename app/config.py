@@ -4,6 +4,7 @@ Every setting has one typed parser; junk values stop the app at start rather tha
 surfacing as odd behaviour later. Secrets come only from the environment: outside
 `demo` and tests a missing secret is an error, never a silent fallback.
 """
+
 import os
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ def database_url(raw: str | None, instance_path: str) -> str:
         return f"sqlite:///{os.path.join(instance_path, 'comeback.sqlite3')}"
     for prefix in ("postgres://", "postgresql://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix):]
+            return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
 
 

@@ -1,4 +1,5 @@
 """The Flask extensions, created once and bound to an app in `create_app`."""
+
 import select
 
 from flask_migrate import Migrate

@@ -9,6 +9,7 @@ process, 12 bits counting within the millisecond. Within a process ids never
 repeat (when 4,096 are used up in a millisecond, the next millisecond is borrowed);
 across processes a repeat needs the same process bits, millisecond and count.
 """
+
 import os
 import secrets
 import threading

@@ -1,4 +1,5 @@
 """Headers every HTML page carries, and the plain-message error pages."""
+
 from flask import Flask, request
 
 
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     def security_headers(response):
         if response.mimetype == "text/html":
             from app.shops.domains import valid_shop
+
             shop = request.args.get("shop")
             response.headers["Content-Security-Policy"] = frame_ancestors(shop if valid_shop(shop) else None)
             response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,4 +1,5 @@
 """Secrets derived from SECRET_KEY: token encryption at rest and signed URL tokens."""
+
 import base64
 import hashlib
 import hmac
@@ -12,8 +13,9 @@ from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 def _fernet() -> Fernet:
     # A separate key per purpose: the session-signing key never encrypts tokens.
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"comeback/access-token-encryption").derive(current_app.config["SECRET_KEY"].encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"comeback/access-token-encryption").derive(
+        current_app.config["SECRET_KEY"].encode()
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 

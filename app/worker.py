@@ -3,8 +3,10 @@
 The truth lives in the database (jobs, planned sends with leases), so a missed,
 late or repeated tick does no harm; APScheduler is only the metronome.
 """
+
 import logging
 import signal
+from datetime import UTC
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 def tick() -> dict:
     """One pass: background jobs first (imports, token refresh), then sends that are due."""
     from app.automations import engine
+
     summary = {"jobs": jobs.run_due()}
     summary.update(engine.run_once())
     db.session.remove()
@@ -42,13 +45,23 @@ def run_forever(seconds: int | None = None) -> None:
     # coalesce: after a pause (laptop sleep, long tick) run one catch-up tick, not a burst.
     # max_instances=1: ticks never overlap inside a process (other processes are safe via leases).
     # misfire_grace_time=None: a late tick still runs; being late is harmless, skipping is not.
-    scheduler.add_job(guarded_tick, "interval", args=(app,), seconds=interval, id="tick", coalesce=True,
-                      max_instances=1, misfire_grace_time=None, next_run_time=_now_utc())
+    scheduler.add_job(
+        guarded_tick,
+        "interval",
+        args=(app,),
+        seconds=interval,
+        id="tick",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=_now_utc(),
+    )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("worker started, ticking every %ss", interval)
     scheduler.start()
 
 
 def _now_utc():
-    from datetime import datetime, timezone
-    return datetime.now(timezone.utc)
+    from datetime import datetime
+
+    return datetime.now(UTC)

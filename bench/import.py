@@ -7,6 +7,7 @@ For each size a sandbox store (seeded with scale x ~2,000 orders) runs in its ow
 operations, streamed JSONL, 1,000-row batches), and reports its wall time and its peak RSS
 (ru_maxrss). Peak RSS that does not grow with the history is the point: the file is streamed.
 """
+
 import argparse
 import json
 import os
@@ -29,12 +30,14 @@ def serve_sandbox(port: int, scale: float) -> None:
     """Child process: the sandbox store with a token granted for the bench."""
     from sandbox import create_sandbox
     from sandbox.models import Grant
+
     app = create_sandbox(KEY, SECRET, "http://127.0.0.1:9", scale=scale, base_url=f"http://127.0.0.1:{port}")
     store = app.extensions["sandbox"]
     store.bulk_delay = 0
     store.grants["bench-token"] = Grant(shop=DOMAIN, access_token="bench-token", scope=SCOPES, expires_at=None)
     store.shop(DOMAIN).installed_scope = SCOPES
     from werkzeug.serving import make_server
+
     make_server("127.0.0.1", port, app, threaded=True).serve_forever()
 
 
@@ -48,8 +51,17 @@ def run_import(store_url: str, database_url: str) -> None:
     from app.extensions import db
     from app.history.jobs import import_history
     from app.shops.models import Shop
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SHOPIFY_API_KEY": KEY, "SHOPIFY_API_SECRET": SECRET,
-                      "SQLALCHEMY_DATABASE_URI": database_url, "SHOPIFY_STORE_URL": store_url + "/{shop}"})
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "SHOPIFY_API_KEY": KEY,
+            "SHOPIFY_API_SECRET": SECRET,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SHOPIFY_STORE_URL": store_url + "/{shop}",
+        }
+    )
     with app.app_context():
         db.create_all()
         shop = Shop(domain=DOMAIN, name="Bench", installed_at=clock.now())
@@ -61,6 +73,7 @@ def run_import(store_url: str, database_url: str) -> None:
         # Time spent in the store's API (starting and polling the bulk run) is the store's, not ours:
         # the sandbox answers polls slowly while its own thread writes the file.
         from app.history import bulk
+
         in_store = [0.0]
 
         def timed(call):
@@ -70,7 +83,9 @@ def run_import(store_url: str, database_url: str) -> None:
                     return call(*args, **kwargs)
                 finally:
                     in_store[0] += time.monotonic() - began
+
             return wrapper
+
         bulk.start, bulk.poll = timed(bulk.start), timed(bulk.poll)
         started = time.monotonic()
         waited = 0.0
@@ -92,12 +107,22 @@ def run_import(store_url: str, database_url: str) -> None:
             began = time.perf_counter()
             bestsellers(shop.id, exclude_customer_id=buyer)
             timings.append(time.perf_counter() - began)
-    print(json.dumps({"orders": orders, "seconds": round(elapsed, 2), "waiting_for_store": round(waited, 2),
-                      "peak_rss_mb": round(rss, 1), "bestsellers_ms": round(sorted(timings)[10] * 1000, 1)}))
+    print(
+        json.dumps(
+            {
+                "orders": orders,
+                "seconds": round(elapsed, 2),
+                "waiting_for_store": round(waited, 2),
+                "peak_rss_mb": round(rss, 1),
+                "bestsellers_ms": round(sorted(timings)[10] * 1000, 1),
+            }
+        )
+    )
 
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -122,6 +147,7 @@ def main() -> None:
     postgres = None
     if args.db in ("postgres", "both"):
         from tests.support.postgres import PostgresServer
+
         postgres = PostgresServer()
     try:
         for scale in [float(s) for s in args.scales.split(",")]:
@@ -135,15 +161,23 @@ def main() -> None:
                 if postgres is not None:
                     targets.append(("postgres", postgres.create_database(f"bench_{int(scale * 10)}")))
                 for name, url in targets:
-                    out = subprocess.run([sys.executable, __file__, "--child-import", f"http://127.0.0.1:{port}", url],
-                                         cwd=ROOT, capture_output=True, text=True, check=True)
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--child-import", f"http://127.0.0.1:{port}", url],
+                        cwd=ROOT,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
                     figures = json.loads(out.stdout.strip().splitlines()[-1])
                     ours = figures["seconds"] - figures["waiting_for_store"]
-                    print(f"{name:8} {figures['orders']:>7} orders  {figures['seconds']:6.1f} s in all, "
-                          f"{figures['waiting_for_store']:.1f} s of it waiting for the store's bulk run: "
-                          f"{figures['orders'] / ours:6.0f} orders/s of our own work  "
-                          f"peak RSS {figures['peak_rss_mb']:.0f} MB  "
-                          f"bestsellers query {figures['bestsellers_ms']:.1f} ms", flush=True)
+                    print(
+                        f"{name:8} {figures['orders']:>7} orders  {figures['seconds']:6.1f} s in all, "
+                        f"{figures['waiting_for_store']:.1f} s of it waiting for the store's bulk run: "
+                        f"{figures['orders'] / ours:6.0f} orders/s of our own work  "
+                        f"peak RSS {figures['peak_rss_mb']:.0f} MB  "
+                        f"bestsellers query {figures['bestsellers_ms']:.1f} ms",
+                        flush=True,
+                    )
             finally:
                 sandbox.terminate()
                 sandbox.wait(10)

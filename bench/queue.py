@@ -11,6 +11,7 @@ Starts a throwaway PostgreSQL (tests/support/postgres.py) and prints:
    SQLAlchemyJobStore with one `date` job per email, time and peak RSS side by side.
 Each measurement that reports memory runs in its own process, so peaks do not mix.
 """
+
 import os
 import sys
 
@@ -37,6 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from tests.support.postgres import PostgresServer
+
     server = PostgresServer()
     try:
         url = server.create_database("bench_queue")
@@ -49,24 +51,35 @@ def main() -> None:
     finally:
         server.stop()
 
-    print(f"tick, nothing due:    {small['empty_ms']:8.1f} ms with 10k planned, "
-          f"{big['empty_ms']:8.1f} ms with {args.big:,}  (ratio {big['empty_ms'] / small['empty_ms']:.2f})")
-    print(f"tick, {DUE} due + sent: {small['due_ms']:8.1f} ms with 10k planned, "
-          f"{big['due_ms']:8.1f} ms with {args.big:,}  (ratio {big['due_ms'] / small['due_ms']:.2f})")
-    print(f"claim 1,000 due rows: {claim['claim_ms']:.1f} ms; mark them sent: {claim['mark_ms']:.1f} ms; "
-          f"together {claim['claim_ms'] + claim['mark_ms']:.1f} ms (target < 50 ms)")
-    print(f"  the engine's path for 1,000 (claims of 50, a committed move before and after SMTP per chunk of "
-          f"10): {claim['engine_ms']:.1f} ms")
+    print(
+        f"tick, nothing due:    {small['empty_ms']:8.1f} ms with 10k planned, "
+        f"{big['empty_ms']:8.1f} ms with {args.big:,}  (ratio {big['empty_ms'] / small['empty_ms']:.2f})"
+    )
+    print(
+        f"tick, {DUE} due + sent: {small['due_ms']:8.1f} ms with 10k planned, "
+        f"{big['due_ms']:8.1f} ms with {args.big:,}  (ratio {big['due_ms'] / small['due_ms']:.2f})"
+    )
+    print(
+        f"claim 1,000 due rows: {claim['claim_ms']:.1f} ms; mark them sent: {claim['mark_ms']:.1f} ms; "
+        f"together {claim['claim_ms'] + claim['mark_ms']:.1f} ms (target < 50 ms)"
+    )
+    print(
+        f"  the engine's path for 1,000 (claims of 50, a committed move before and after SMTP per chunk of "
+        f"10): {claim['engine_ms']:.1f} ms"
+    )
     print(f"worker RSS (flask tick, {args.big:,} planned rows): peak {rss['rss_mb']:.0f} MB")
-    print(f"schedule {args.naive:,} sends: ours {ours['seconds']:.2f} s, peak RSS {ours['rss_mb']:.0f} MB; "
-          f"APScheduler SQLAlchemyJobStore {naive['seconds']:.2f} s, peak RSS {naive['rss_mb']:.0f} MB "
-          f"({naive['seconds'] / ours['seconds']:.0f}x slower)")
+    print(
+        f"schedule {args.naive:,} sends: ours {ours['seconds']:.2f} s, peak RSS {ours['rss_mb']:.0f} MB; "
+        f"APScheduler SQLAlchemyJobStore {naive['seconds']:.2f} s, peak RSS {naive['rss_mb']:.0f} MB "
+        f"({naive['seconds'] / ours['seconds']:.0f}x slower)"
+    )
 
 
 def _child(scenario: str, url: str, size: int = 0) -> dict:
     """Run `scenario` in a fresh interpreter; it prints one JSON line with its figures."""
-    out = subprocess.run([sys.executable, __file__, "--child", scenario, url, str(size)], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", scenario, url, str(size)], cwd=ROOT, capture_output=True, text=True
+    )
     if out.returncode:
         raise SystemExit(f"{scenario} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -74,17 +87,32 @@ def _child(scenario: str, url: str, size: int = 0) -> dict:
 
 def _app(url: str):
     from app import create_app
-    return create_app({"TESTING": True, "SECRET_KEY": "bench", "SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s",
-                       "SQLALCHEMY_DATABASE_URI": url, "MAIL_URL": "smtp://127.0.0.1:1"})
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "SHOPIFY_API_KEY": "k",
+            "SHOPIFY_API_SECRET": "s",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_URL": "smtp://127.0.0.1:1",
+        }
+    )
 
 
 def _shop(db):
     from app.automations import settings
     from app.shops.models import Shop
+
     shop = db.session.scalar(db.select(Shop).limit(1))
     if shop is None:
-        shop = Shop(domain="bench.myshopify.com", name="Bench", email="owner@bench.test", timezone="UTC",
-                    settings={"quiet_hours": {"enabled": False}, "frequency_cap": {"count": 100, "days": 7}})
+        shop = Shop(
+            domain="bench.myshopify.com",
+            name="Bench",
+            email="owner@bench.test",
+            timezone="UTC",
+            settings={"quiet_hours": {"enabled": False}, "frequency_cap": {"count": 100, "days": 7}},
+        )
         shop.set_tokens("token", None, None, None)
         db.session.add(shop)
         db.session.commit()
@@ -95,14 +123,18 @@ def _shop(db):
 def _fill_plan(db, shop, total: int, now) -> None:
     """Bring the planned-but-not-due rows to `total` (due over the next 30 days)."""
     from sqlalchemy import text
+
     have = db.session.scalar(text("SELECT count(*) FROM sends WHERE state = 'planned'"))
-    db.session.execute(text(
-        "INSERT INTO sends (shop_id, id, automation, recipient, trigger_ref, due_at, became_due_at, state, "
-        "attempts, context, created_at) "
-        "SELECT :shop, g, 'abandoned_cart', 'r' || g || '@example.com', 'checkout:future' || g, "
-        ":now + (g % 43200) * interval '1 minute' + interval '1 minute', :now, 'planned', 0, '{}', :now "
-        "FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) g"),
-        {"shop": shop.id, "now": now, "first": have + 1, "last": total})
+    db.session.execute(
+        text(
+            "INSERT INTO sends (shop_id, id, automation, recipient, trigger_ref, due_at, became_due_at, state, "
+            "attempts, context, created_at) "
+            "SELECT :shop, g, 'abandoned_cart', 'r' || g || '@example.com', 'checkout:future' || g, "
+            ":now + (g % 43200) * interval '1 minute' + interval '1 minute', :now, 'planned', 0, '{}', :now "
+            "FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) g"
+        ),
+        {"shop": shop.id, "now": now, "first": have + 1, "last": total},
+    )
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE sends"))
@@ -111,23 +143,31 @@ def _fill_plan(db, shop, total: int, now) -> None:
 def _add_due_checkouts(db, shop, count: int, now, tag: str) -> None:
     """`count` abandoned checkouts, due an hour ago, made inside PostgreSQL (no client-side memory)."""
     from sqlalchemy import text
-    db.session.execute(text(
-        "INSERT INTO checkouts (shop_id, token, email, accepts_marketing, first_name, items, total, currency, "
-        "recovery_url, platform_updated_at) "
-        "SELECT :shop, :tag || g, :tag || g || '@example.com', true, 'Bench', "
-        "'[{\"title\": \"Shirt\", \"quantity\": 1, \"price\": \"20.00\"}]', 20, 'USD', "
-        "'https://bench.example/recover', :due FROM generate_series(1, CAST(:count AS integer)) g"),
-        {"shop": shop.id, "tag": tag, "due": now - timedelta(hours=25), "count": count})
+
+    db.session.execute(
+        text(
+            "INSERT INTO checkouts (shop_id, token, email, accepts_marketing, first_name, items, total, currency, "
+            "recovery_url, platform_updated_at) "
+            "SELECT :shop, :tag || g, :tag || g || '@example.com', true, 'Bench', "
+            '\'[{"title": "Shirt", "quantity": 1, "price": "20.00"}]\', 20, \'USD\', '
+            "'https://bench.example/recover', :due FROM generate_series(1, CAST(:count AS integer)) g"
+        ),
+        {"shop": shop.id, "tag": tag, "due": now - timedelta(hours=25), "count": count},
+    )
     db.session.commit()
 
 
 def _due_again(db, now, count: int) -> None:
     """Make the `count` soonest planned rows due now."""
     from sqlalchemy import text
-    db.session.execute(text(
-        "UPDATE sends SET due_at = :past WHERE (shop_id, id) IN "
-        "(SELECT shop_id, id FROM sends WHERE state = 'planned' ORDER BY due_at LIMIT :count)"),
-        {"past": now - timedelta(minutes=1), "count": count})
+
+    db.session.execute(
+        text(
+            "UPDATE sends SET due_at = :past WHERE (shop_id, id) IN "
+            "(SELECT shop_id, id FROM sends WHERE state = 'planned' ORDER BY due_at LIMIT :count)"
+        ),
+        {"past": now - timedelta(minutes=1), "count": count},
+    )
     db.session.commit()
 
 
@@ -135,6 +175,7 @@ def child(scenario: str, url: str, size: int) -> dict:
     from app import clock
     from app.automations import engine, planning, queue
     from app.extensions import db
+
     app = _app(url)
     with app.app_context():
         now = clock.now()
@@ -148,6 +189,7 @@ def child(scenario: str, url: str, size: int) -> dict:
             from sqlalchemy import text
 
             from tests.support.smtp import SMTPServer
+
             _fill_plan(db, shop, size, now)
             engine.run_once(now)  # warm-up: imports, template compilation, connection pool
             empty = []
@@ -189,25 +231,47 @@ def child(scenario: str, url: str, size: int) -> dict:
             for _ in range(1000 // engine.BATCH):
                 batch = queue.claim(now, engine.BATCH, token)
                 for first in range(0, len(batch), engine.SEND_CHUNK):
-                    chunk = batch[first:first + engine.SEND_CHUNK]
-                    going = queue.move_many(chunk, token, ("claimed",), state="sending", sent_at=now,
-                                            lease_until=now + queue.SEND_LEASE,
-                                            each={s.id: {"subject": "Your cart", "message_id": f"<{s.id}@bench>"}
-                                                  for s in chunk})
+                    chunk = batch[first : first + engine.SEND_CHUNK]
+                    going = queue.move_many(
+                        chunk,
+                        token,
+                        ("claimed",),
+                        state="sending",
+                        sent_at=now,
+                        lease_until=now + queue.SEND_LEASE,
+                        each={s.id: {"subject": "Your cart", "message_id": f"<{s.id}@bench>"} for s in chunk},
+                    )
                     db.session.commit()
-                    assert len(queue.move_many(going, token, ("sending",), state="sent", lease_until=None)) == len(chunk)
+                    assert len(queue.move_many(going, token, ("sending",), state="sent", lease_until=None)) == len(
+                        chunk
+                    )
                     db.session.commit()
             engine_path = time.perf_counter() - began
-            return {"claim_ms": (claimed - started) * 1000, "mark_ms": (marked - claimed) * 1000,
-                    "engine_ms": engine_path * 1000}
+            return {
+                "claim_ms": (claimed - started) * 1000,
+                "mark_ms": (marked - claimed) * 1000,
+                "engine_ms": engine_path * 1000,
+            }
         if scenario == "worker_rss":
-            env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SHOPIFY_API_KEY": "k",
-                   "SHOPIFY_API_SECRET": "s", "MAIL_URL": "smtp://127.0.0.1:1"}
-            subprocess.run([sys.executable, "-m", "flask", "--app", "app", "tick"], cwd=ROOT, env=env, check=True,
-                           capture_output=True)
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "SHOPIFY_API_KEY": "k",
+                "SHOPIFY_API_SECRET": "s",
+                "MAIL_URL": "smtp://127.0.0.1:1",
+            }
+            subprocess.run(
+                [sys.executable, "-m", "flask", "--app", "app", "tick"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             return {"rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
         if scenario == "ours":
             from sqlalchemy import text
+
             db.session.execute(text("DELETE FROM sends"))
             db.session.execute(text("DELETE FROM checkouts"))
             db.session.execute(text("UPDATE automation_settings SET planned_until = NULL"))
@@ -229,12 +293,18 @@ def _naive(url: str, size: int, now) -> dict:
     """One APScheduler `date` job per email in a SQLAlchemyJobStore, as in many tutorials."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
+
     scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)}, timezone="UTC")
     scheduler.start(paused=True)
     started = time.perf_counter()
     for number in range(size):
-        scheduler.add_job(send_email, "date", run_date=now + timedelta(days=1, seconds=number),
-                          args=[1, f"plan-{number}@example.com", f"plan-{number}"], id=f"cart-{number}")
+        scheduler.add_job(
+            send_email,
+            "date",
+            run_date=now + timedelta(days=1, seconds=number),
+            args=[1, f"plan-{number}@example.com", f"plan-{number}"],
+            id=f"cart-{number}",
+        )
     seconds = time.perf_counter() - started
     scheduler.shutdown(wait=False)
     return {"seconds": seconds, "rss_mb": _rss_mb()}

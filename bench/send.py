@@ -8,6 +8,7 @@ same process sends the same pre-rendered bytes with bare smtplib over one
 connection. The sink (aiosmtpd, answering 250 to everything) runs in its own
 process, so it does not compete with the sender for the GIL.
 """
+
 import argparse
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ def _sink(port_queue):
             return "250 OK"
 
     from tests.support.postgres import free_port
+
     controller = Controller(Sink(), hostname="127.0.0.1", port=free_port())
     controller.start()
     port_queue.put(controller.port)
@@ -42,12 +44,25 @@ def _context(i: int) -> dict:
     return {
         "first_name": f"Khách {i}",
         "items": [
-            {"title": "Áo dài lụa", "variant_title": "M / Đỏ", "quantity": 2, "price": Decimal("250000"),
-             "image_url": "https://cdn.example/ao-dai.jpg", "url": "https://shop.example/products/ao-dai"},
-            {"title": "Nón lá", "variant_title": None, "quantity": 1, "price": Decimal("120000"),
-             "image_url": "https://cdn.example/non-la.jpg", "url": "https://shop.example/products/non-la"},
+            {
+                "title": "Áo dài lụa",
+                "variant_title": "M / Đỏ",
+                "quantity": 2,
+                "price": Decimal("250000"),
+                "image_url": "https://cdn.example/ao-dai.jpg",
+                "url": "https://shop.example/products/ao-dai",
+            },
+            {
+                "title": "Nón lá",
+                "variant_title": None,
+                "quantity": 1,
+                "price": Decimal("120000"),
+                "image_url": "https://cdn.example/non-la.jpg",
+                "url": "https://shop.example/products/non-la",
+            },
         ],
-        "total": Decimal("620000"), "currency": "VND",
+        "total": Decimal("620000"),
+        "currency": "VND",
         "recovery_url": f"https://shop.example/checkouts/{i:08x}/recover",
         "discount": {"code": f"COMEBACK-{i:04d}-TEST", "percent": 10, "expires_at": datetime(2026, 3, 9, 9)},
     }
@@ -72,16 +87,38 @@ def main() -> None:
     from app.shops.models import Shop
 
     folder = tempfile.mkdtemp(prefix="comeback-bench-")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "APP_URL": "https://comeback.example",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
-                      "MAIL_URL": f"smtp://127.0.0.1:{port}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "APP_URL": "https://comeback.example",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
+            "MAIL_URL": f"smtp://127.0.0.1:{port}",
+        }
+    )
     with app.app_context():
         db.create_all()
-        shop = Shop(id=1, domain="bench.myshopify.com", name="Tiệm Nhà Mây", currency="VND", locale="vi",
-                    timezone="Asia/Ho_Chi_Minh", country_code="VN",
-                    address={"address1": "12 Lý Tự Trọng", "city": "Hồ Chí Minh", "country": "Vietnam"})
-        sends = [Send(shop_id=1, id=10_000_000 + i, automation="abandoned_cart", recipient=f"c{i}@example.com",
-                      trigger_ref=f"checkout:{i}", due_at=datetime(2026, 3, 2)) for i in range(args.count)]
+        shop = Shop(
+            id=1,
+            domain="bench.myshopify.com",
+            name="Tiệm Nhà Mây",
+            currency="VND",
+            locale="vi",
+            timezone="Asia/Ho_Chi_Minh",
+            country_code="VN",
+            address={"address1": "12 Lý Tự Trọng", "city": "Hồ Chí Minh", "country": "Vietnam"},
+        )
+        sends = [
+            Send(
+                shop_id=1,
+                id=10_000_000 + i,
+                automation="abandoned_cart",
+                recipient=f"c{i}@example.com",
+                trigger_ref=f"checkout:{i}",
+                due_at=datetime(2026, 3, 2),
+            )
+            for i in range(args.count)
+        ]
         subject = {"vi": "{{ first_name }} ơi, giỏ hàng đang chờ bạn", "en": "{{ first_name }}, your cart"}
         compose(shop, sends[0], template="abandoned_cart", context=_context(0), subject=subject)  # warm-up
 
@@ -90,9 +127,8 @@ def main() -> None:
         sent = 0
         with open_mailer() as mailer:
             for start in range(0, len(sends), args.batch):
-                for send in sends[start:start + args.batch]:
-                    message = compose(shop, send, template="abandoned_cart", context=_context(send.id),
-                                      subject=subject)
+                for send in sends[start : start + args.batch]:
+                    message = compose(shop, send, template="abandoned_cart", context=_context(send.id), subject=subject)
                     messages.append(message)
                     mailer.push(send.id, message)
                 sent += sum(d.status == "sent" for d in mailer.flush())

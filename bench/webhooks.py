@@ -10,6 +10,7 @@ The same runs hit a bare Flask app whose only view reads the body and answers 20
 gunicorn with the same settings; the ratio is ours / bare. Afterwards every 2xx delivery must
 be found in the database (one order or checkout each, two receipts each) and non-2xx must be 0.
 """
+
 import argparse
 import base64
 import hashlib
@@ -36,12 +37,14 @@ ROUNDS = 2
 def bare_app():
     """The baseline: a Flask view that reads the body and answers, nothing else."""
     from flask import Flask, request
+
     app = Flask("bare")
 
     @app.post("/webhooks/shopify")
     def receive():
         request.get_data()
         return {"status": "ok"}
+
     return app
 
 
@@ -55,6 +58,7 @@ def prepare_database(url: str) -> None:
     from app import clock, create_app
     from app.extensions import db
     from app.shops.models import Shop
+
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.drop_all()
@@ -76,6 +80,7 @@ def drain_and_count(url: str) -> dict:
     from app.shops.models import Shop
     from app.webhooks.inbox import apply_pending
     from app.webhooks.models import WebhookInbox, WebhookReceipt
+
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         shop_id = db.session.scalar(select(Shop.id).where(Shop.domain == DOMAIN))
@@ -83,9 +88,15 @@ def drain_and_count(url: str) -> dict:
         while batch := apply_pending(shop_id, 500):
             applied += batch
         drain_seconds = time.perf_counter() - started
-        counts = {name: db.session.scalar(select(func.count()).select_from(model))
-                  for name, model in (("orders", Order), ("checkouts", Checkout), ("receipts", WebhookReceipt),
-                                      ("inbox", WebhookInbox))}
+        counts = {
+            name: db.session.scalar(select(func.count()).select_from(model))
+            for name, model in (
+                ("orders", Order),
+                ("checkouts", Checkout),
+                ("receipts", WebhookReceipt),
+                ("inbox", WebhookInbox),
+            )
+        }
         db.engine.dispose()
     return {**counts, "applied": applied, "drain_rate": applied / drain_seconds if drain_seconds else 0}
 
@@ -96,9 +107,21 @@ class Server:
     def __init__(self, target: str, env: dict, workers: int):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--log-level", "warning", target],
-            cwd=ROOT, env={**os.environ, **env})
+            [
+                os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
+                target,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+        )
         # The master listens before its workers have imported the app: wait for real answers,
         # then warm every worker up so the timed runs measure steady state, not start-up.
         deadline = time.monotonic() + 60
@@ -130,16 +153,29 @@ class Deliveries:
             number, self.next = self.next, self.next + 1
         if number % 2 == 0:
             topic = "orders/create"
-            body = {**self.order, "id": self.base + number, "checkout_token": f"{self.run}-{number - 1}",
-                    "cancelled_at": None}
+            body = {
+                **self.order,
+                "id": self.base + number,
+                "checkout_token": f"{self.run}-{number - 1}",
+                "cancelled_at": None,
+            }
         else:
             topic = "checkouts/update"
             body = {**self.checkout, "token": f"{self.run}-{number}"}
         raw = json.dumps(body).encode()
         signature = base64.b64encode(hmac.new(SECRET.encode(), raw, hashlib.sha256).digest()).decode()
-        return topic, raw, {"X-Shopify-Topic": topic, "X-Shopify-Hmac-Sha256": signature,
-                            "X-Shopify-Shop-Domain": DOMAIN, "X-Shopify-Webhook-Id": f"{self.run}-w{number}",
-                            "X-Shopify-Event-Id": f"{self.run}-e{number}", "Content-Type": "application/json"}
+        return (
+            topic,
+            raw,
+            {
+                "X-Shopify-Topic": topic,
+                "X-Shopify-Hmac-Sha256": signature,
+                "X-Shopify-Shop-Domain": DOMAIN,
+                "X-Shopify-Webhook-Id": f"{self.run}-w{number}",
+                "X-Shopify-Event-Id": f"{self.run}-e{number}",
+                "Content-Type": "application/json",
+            },
+        )
 
 
 def post(port: int, raw: bytes, headers: dict) -> int:
@@ -168,6 +204,7 @@ def saturate(port: int, deliveries: Deliveries, seconds: float, clients: int) ->
             with lock:
                 latencies.append(took)
                 statuses[status] = statuses.get(status, 0) + 1
+
     return _run_threads([threading.Thread(target=client) for _ in range(clients)], latencies, statuses, seconds)
 
 
@@ -194,6 +231,7 @@ def steady(port: int, deliveries: Deliveries, seconds: float, rate: int, clients
             with lock:
                 latencies.append(took)
                 statuses[status] = statuses.get(status, 0) + 1
+
     return _run_threads([threading.Thread(target=client) for _ in range(clients)], latencies, statuses, seconds)
 
 
@@ -206,19 +244,30 @@ def _run_threads(threads, latencies, statuses, seconds) -> dict:
     elapsed = time.perf_counter() - began
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
-    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50": pick(0.5), "p99": pick(0.99),
-            "non_2xx": sum(n for status, n in statuses.items() if not 200 <= status < 300)}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": pick(0.5),
+        "p99": pick(0.99),
+        "non_2xx": sum(n for status, n in statuses.items() if not 200 <= status < 300),
+    }
 
 
 def line(label: str, r: dict) -> str:
-    return (f"  {label:<22} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
-            f"non-2xx {r['non_2xx']}")
+    return (
+        f"  {label:<22} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  non-2xx {r['non_2xx']}"
+    )
 
 
 def bench(db_name: str, url: str, seconds: float, workers: int, clients: int) -> None:
     prepare_database(url)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key", "SHOPIFY_API_KEY": "bench-key",
-           "SHOPIFY_API_SECRET": SECRET, "APP_URL": "http://127.0.0.1:9"}
+    env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret-key",
+        "SHOPIFY_API_KEY": "bench-key",
+        "SHOPIFY_API_SECRET": SECRET,
+        "APP_URL": "http://127.0.0.1:9",
+    }
     ours, bare = Server("app:create_app()", env, workers), Server("bench.webhooks:bare_app()", env, workers)
     try:
         results, sent = {}, []
@@ -226,13 +275,12 @@ def bench(db_name: str, url: str, seconds: float, workers: int, clients: int) ->
         # drift must not land on one side of the ratio only.
         for round_ in range(ROUNDS):
             for name, server in (("ours", ours), ("bare", bare)):
-                deliveries = Deliveries(f"{db_name}-{name}-sat{round_}", (round_ + 1) * 10 ** 9)
+                deliveries = Deliveries(f"{db_name}-{name}-sat{round_}", (round_ + 1) * 10**9)
                 results[name, "sat", round_] = saturate(server.port, deliveries, seconds, clients)
                 if name == "ours":
                     sent.append(results[name, "sat", round_])
         for name, server in (("ours", ours), ("bare", bare)):
-            results[name, "300"] = steady(server.port, Deliveries(f"{db_name}-{name}-300", 9 * 10 ** 9),
-                                          seconds, 300)
+            results[name, "300"] = steady(server.port, Deliveries(f"{db_name}-{name}-300", 9 * 10**9), seconds, 300)
         sent.append(results["ours", "300"])
         print(f"{db_name}: gunicorn --workers {workers}, {clients} concurrent clients, {seconds:.0f} s per run")
         for round_ in range(ROUNDS):
@@ -249,10 +297,12 @@ def bench(db_name: str, url: str, seconds: float, workers: int, clients: int) ->
     counts = drain_and_count(url)
     accounted = counts["orders"] + counts["checkouts"]
     print(f"  worker applied the inbox at {counts['drain_rate']:.0f} deliveries/s")
-    print(f"  accounted: {delivered} accepted deliveries -> {counts['orders']} orders + {counts['checkouts']} "
-          f"checkouts = {accounted}, {counts['receipts']} receipts (expected {2 * delivered}), "
-          f"{counts['inbox']} left in the inbox"
-          f"{'' if accounted == delivered and counts['receipts'] == 2 * delivered else '  MISMATCH'}")
+    print(
+        f"  accounted: {delivered} accepted deliveries -> {counts['orders']} orders + {counts['checkouts']} "
+        f"checkouts = {accounted}, {counts['receipts']} receipts (expected {2 * delivered}), "
+        f"{counts['inbox']} left in the inbox"
+        f"{'' if accounted == delivered and counts['receipts'] == 2 * delivered else '  MISMATCH'}"
+    )
 
 
 def main() -> None:
@@ -266,6 +316,7 @@ def main() -> None:
         bench("sqlite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3", args.seconds, args.workers, args.clients)
     if args.db in ("postgres", "both"):
         from tests.support.postgres import PostgresServer
+
         server = PostgresServer()
         try:
             bench("postgres", server.create_database("bench_webhooks"), args.seconds, args.workers, args.clients)

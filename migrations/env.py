@@ -1,4 +1,5 @@
 """Alembic environment: the app's engine and metadata, online migrations only."""
+
 import logging
 from logging.config import fileConfig
 

@@ -48,6 +48,7 @@ The store: `store.app_url`, `store.base_url`, `store.now`, `store.transport` (`(
 status`, swap in a test client), `store.fault_sleep`, `store.bulk_delay`, `store.refresh_grace`,
 `store.wait_idle()` (bulk runs and background deliveries).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -61,8 +62,15 @@ from .store import Store, utcnow
 __all__ = ["create_sandbox", "Store"]
 
 
-def create_sandbox(api_key: str, api_secret: str, app_url: str, seed: int = 0, scale: float = 1.0,
-                   now=utcnow, base_url: str = "http://127.0.0.1:5001") -> Flask:
+def create_sandbox(
+    api_key: str,
+    api_secret: str,
+    app_url: str,
+    seed: int = 0,
+    scale: float = 1.0,
+    now=utcnow,
+    base_url: str = "http://127.0.0.1:5001",
+) -> Flask:
     app = Flask(__name__, static_url_path="/assets")
     store = Store(api_key, api_secret, app_url, now=now, base_url=base_url)
     seed_store(store, seed=seed, scale=scale)

@@ -1,4 +1,5 @@
 """`python -m sandbox --port 5001 --app-url http://127.0.0.1:5000 --api-key K --api-secret S`."""
+
 import argparse
 
 from . import create_sandbox
@@ -14,8 +15,14 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args(argv)
-    app = create_sandbox(args.api_key, args.api_secret, args.app_url, seed=args.seed, scale=args.scale,
-                         base_url=f"http://{args.host}:{args.port}")
+    app = create_sandbox(
+        args.api_key,
+        args.api_secret,
+        args.app_url,
+        seed=args.seed,
+        scale=args.scale,
+        base_url=f"http://{args.host}:{args.port}",
+    )
     print(f"Sandbox store on http://{args.host}:{args.port}/ (app at {args.app_url})")
     app.run(host=args.host, port=args.port, threaded=True)
 

@@ -5,6 +5,7 @@ rows to a file on disk, so a 100,000-order export neither blocks the store nor f
 Rows follow Shopify's layout: one object per line, nested connection nodes on their own lines
 after their parent, pointing back with `__parentId`.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ def bulk_operation_run_query(_, info, query, groupObjects=False):
     ctx = info.context
     busy = next((op for op in ctx.shop.bulk_operations if op.status in ("CREATED", "RUNNING", "CANCELING")), None)
     if busy:
-        return _refused("OPERATION_IN_PROGRESS", None,
-                        f"A bulk query operation for this app and shop is already in progress: {gid(busy)}.")
+        return _refused(
+            "OPERATION_IN_PROGRESS",
+            None,
+            f"A bulk query operation for this app and shop is already in progress: {gid(busy)}.",
+        )
     problem = check(query)
     if problem:
         return _refused("INVALID", ["query"], problem)
@@ -55,8 +59,12 @@ def bulk_operation_cancel(_, info, id):
     if op is None:
         return {"bulkOperation": None, "userErrors": [{"field": ["id"], "message": "Bulk operation does not exist"}]}
     if op.status not in ("CREATED", "RUNNING"):
-        return {"bulkOperation": op, "userErrors": [
-            {"field": None, "message": f"A bulk operation cannot be canceled when it is {op.status.lower()}"}]}
+        return {
+            "bulkOperation": op,
+            "userErrors": [
+                {"field": None, "message": f"A bulk operation cannot be canceled when it is {op.status.lower()}"}
+            ],
+        }
     op.status = "CANCELING"
     return {"bulkOperation": op, "userErrors": []}
 
@@ -98,8 +106,10 @@ def _nested_without_id(conn: FieldNode, parent) -> str | None:
     nested = [(f, t) for f, t in fields if f.name.value in t.fields and _is_connection(t, f)]
     if nested and "id" not in {f.name.value for f, _ in fields}:
         names = ", ".join(f.name.value for f, _ in nested)
-        return ("The parent 'node' field for a nested connection must select the 'id' field. "
-                f"Connection fields without 'id': {names}.")
+        return (
+            "The parent 'node' field for a nested connection must select the 'id' field. "
+            f"Connection fields without 'id': {names}."
+        )
     return next((p for p in (_nested_without_id(f, t) for f, t in nested) if p), None)
 
 
@@ -158,8 +168,11 @@ def _write(ctx, op, document, path) -> tuple[int, int]:
 
 
 def _is_connection_value(value) -> bool:
-    return isinstance(value, dict) and ("edges" in value or "nodes" in value) and set(value) <= {
-        "edges", "nodes", "pageInfo"}
+    return (
+        isinstance(value, dict)
+        and ("edges" in value or "nodes" in value)
+        and set(value) <= {"edges", "nodes", "pageInfo"}
+    )
 
 
 def rows(node: dict, parent_id: str | None = None):
@@ -188,5 +201,5 @@ def download(op_id: int):
         with open(path, "rb") as file:
             while chunk := file.read(64 * 1024):
                 yield chunk
-    return Response(chunks(), mimetype="application/jsonl",
-                    headers={"Content-Length": str(os.path.getsize(path))})
+
+    return Response(chunks(), mimetype="application/jsonl", headers={"Content-Length": str(os.path.getsize(path))})

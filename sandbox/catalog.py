@@ -3,6 +3,7 @@
 Each product: (title, category, base price, variants as (name, price factor) or None, flags).
 Flags: "draft" (not published), "archived", "soldout" (inventory 0).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -72,34 +73,49 @@ VIET = [
 ]
 
 TYPES = {
-    "en": {"coffee": "Coffee", "tea": "Tea", "ceramics": "Ceramics", "skincare": "Skincare", "tools": "Brewing",
-           "sweets": "Sweets"},
-    "vi": {"coffee": "Cà phê", "tea": "Trà", "ceramics": "Gốm sứ", "skincare": "Chăm sóc da", "tools": "Dụng cụ pha",
-           "sweets": "Bánh kẹo"},
+    "en": {
+        "coffee": "Coffee",
+        "tea": "Tea",
+        "ceramics": "Ceramics",
+        "skincare": "Skincare",
+        "tools": "Brewing",
+        "sweets": "Sweets",
+    },
+    "vi": {
+        "coffee": "Cà phê",
+        "tea": "Trà",
+        "ceramics": "Gốm sứ",
+        "skincare": "Chăm sóc da",
+        "tools": "Dụng cụ pha",
+        "sweets": "Bánh kẹo",
+    },
 }
 
 #: background, accent and ink colours per category
 PALETTE = {
-    "coffee": ("#f3e7da", "#8b5a3c", "#3b2418"), "tea": ("#e6f0de", "#5f8a4a", "#24391b"),
-    "ceramics": ("#e3edf2", "#4d7c99", "#1d3442"), "skincare": ("#f6e6ea", "#b56a80", "#4a2330"),
-    "tools": ("#ecebe6", "#6e6a5e", "#2c2a25"), "sweets": ("#f8efd9", "#c99a35", "#4d3a10"),
+    "coffee": ("#f3e7da", "#8b5a3c", "#3b2418"),
+    "tea": ("#e6f0de", "#5f8a4a", "#24391b"),
+    "ceramics": ("#e3edf2", "#4d7c99", "#1d3442"),
+    "skincare": ("#f6e6ea", "#b56a80", "#4a2330"),
+    "tools": ("#ecebe6", "#6e6a5e", "#2c2a25"),
+    "sweets": ("#f8efd9", "#c99a35", "#4d3a10"),
 }
 
 ICONS = {
     "coffee": '<path d="M280 330h220v120a110 110 0 0 1-220 0z" fill="{a}"/><path d="M500 360h30a40 40 0 0 1 0 80h-34"'
-              ' fill="none" stroke="{a}" stroke-width="18"/><path d="M340 300c-20-30 20-40 0-80M400 300c-20-30 20-40 0-80'
-              'M460 300c-20-30 20-40 0-80" fill="none" stroke="{a}" stroke-width="10" stroke-linecap="round"/>',
+    ' fill="none" stroke="{a}" stroke-width="18"/><path d="M340 300c-20-30 20-40 0-80M400 300c-20-30 20-40 0-80'
+    'M460 300c-20-30 20-40 0-80" fill="none" stroke="{a}" stroke-width="10" stroke-linecap="round"/>',
     "tea": '<path d="M400 220c120 40 150 160 60 260-60 60-150 40-180-20 80-20 140-90 120-240z" fill="{a}"/>'
-           '<path d="M300 470c60-60 110-140 120-230" fill="none" stroke="{bg}" stroke-width="10"/>',
+    '<path d="M300 470c60-60 110-140 120-230" fill="none" stroke="{bg}" stroke-width="10"/>',
     "ceramics": '<path d="M350 220h100v40c70 40 90 120 60 190-20 40-60 60-110 60s-90-20-110-60c-30-70-10-150 60-190z"'
-                ' fill="{a}"/><ellipse cx="400" cy="222" rx="60" ry="12" fill="{ink}" opacity=".3"/>',
+    ' fill="{a}"/><ellipse cx="400" cy="222" rx="60" ry="12" fill="{ink}" opacity=".3"/>',
     "skincare": '<rect x="330" y="270" width="140" height="240" rx="36" fill="{a}"/><rect x="370" y="220" width="60"'
-                ' height="55" rx="10" fill="{ink}" opacity=".6"/><rect x="350" y="350" width="100" height="70" rx="8"'
-                ' fill="{bg}" opacity=".8"/>',
+    ' height="55" rx="10" fill="{ink}" opacity=".6"/><rect x="350" y="350" width="100" height="70" rx="8"'
+    ' fill="{bg}" opacity=".8"/>',
     "tools": '<circle cx="400" cy="370" r="120" fill="none" stroke="{a}" stroke-width="26"/><circle cx="400" cy="370"'
-             ' r="40" fill="{a}"/><path d="M400 250v-50" stroke="{a}" stroke-width="26" stroke-linecap="round"/>',
+    ' r="40" fill="{a}"/><path d="M400 250v-50" stroke="{a}" stroke-width="26" stroke-linecap="round"/>',
     "sweets": '<rect x="320" y="300" width="160" height="130" rx="30" fill="{a}"/><path d="M320 365l-70-45v90zM480 365'
-              'l70-45v90z" fill="{a}" opacity=".7"/>',
+    'l70-45v90z" fill="{a}" opacity=".7"/>',
 }
 
 
@@ -121,9 +137,12 @@ def svg(title: str, category: str) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    text = "".join(f'<text x="400" y="{640 + i * 52}" text-anchor="middle">{escape(t)}</text>'
-                   for i, t in enumerate(lines[:3]))
+    text = "".join(
+        f'<text x="400" y="{640 + i * 52}" text-anchor="middle">{escape(t)}</text>' for i, t in enumerate(lines[:3])
+    )
     icon = ICONS.get(category, ICONS["tools"]).format(a=accent, bg=bg, ink=ink)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 800" width="800" height="800">'
-            f'<rect width="800" height="800" fill="{bg}"/><circle cx="400" cy="360" r="230" fill="#fff" opacity=".55"/>'
-            f'{icon}<g font-family="Georgia, serif" font-size="44" fill="{ink}">{text}</g></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 800" width="800" height="800">'
+        f'<rect width="800" height="800" fill="{bg}"/><circle cx="400" cy="360" r="230" fill="#fff" opacity=".55"/>'
+        f'{icon}<g font-family="Georgia, serif" font-size="44" fill="{ink}">{text}</g></svg>'
+    )

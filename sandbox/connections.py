@@ -5,13 +5,14 @@ or quoted, `-field:value` negates, `AND` is accepted, a bare word searches the t
 Unknown fields are ignored, as Shopify ignores them (with a search warning we do not send).
 Cursors are opaque base64 JSON of the sort value and id, so paging is stable under inserts.
 """
+
 from __future__ import annotations
 
 import base64
 import json
 import re
 from bisect import bisect_left, bisect_right
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from graphql import GraphQLError
 
@@ -20,7 +21,7 @@ TERM = re.compile(r"""(-?)(?:(\w+):(>=|<=|>|<)?\s*)?("[^"]*"|'[^']*'|\S+)""")
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _as_datetime(text: str, tz) -> datetime:
@@ -44,8 +45,13 @@ def _matches(actual, op: str, wanted: str, tz) -> bool:
         actual, wanted = str(actual).lower(), wanted.lower()
         if not op:
             return actual == wanted or (wanted.endswith("*") and actual.startswith(wanted[:-1]))
-    return {"": actual == wanted, ">": actual > wanted, ">=": actual >= wanted,
-            "<": actual < wanted, "<=": actual <= wanted}[op]
+    return {
+        "": actual == wanted,
+        ">": actual > wanted,
+        ">=": actual >= wanted,
+        "<": actual < wanted,
+        "<=": actual <= wanted,
+    }[op]
 
 
 def search(items, query: str | None, fields: dict, text_fields: tuple, tz) -> list:
@@ -80,11 +86,12 @@ def _decode_cursor(cursor: str) -> tuple:
         data = json.loads(base64.b64decode(cursor))
         return (data["last_value"], data["last_id"])
     except (ValueError, KeyError, TypeError):
-        raise GraphQLError("Invalid cursor for current pagination sort.", extensions={"code": "BAD_REQUEST"})
+        raise GraphQLError("Invalid cursor for current pagination sort.", extensions={"code": "BAD_REQUEST"}) from None
 
 
 class Edge:
     """An edge whose cursor is only encoded when asked for (bulk queries rarely ask)."""
+
     __slots__ = ("node", "_key")
 
     def __init__(self, node, key):
@@ -109,8 +116,9 @@ def connection(items, key, args: dict, bulk: bool = False) -> dict:
         raise GraphQLError("you must provide one of first or last", extensions={"code": "BAD_REQUEST"})
     for n, name in ((first, "first"), (last, "last")):
         if n is not None and not 0 <= n <= MAX_PAGE:
-            raise GraphQLError(f"The {name} argument must be between 0 and {MAX_PAGE}.",
-                               extensions={"code": "BAD_REQUEST"})
+            raise GraphQLError(
+                f"The {name} argument must be between 0 and {MAX_PAGE}.", extensions={"code": "BAD_REQUEST"}
+            )
     keys = [(key(i), i.id) for i in ordered]
     lo, hi = 0, len(ordered)
     if after:
@@ -129,10 +137,10 @@ def connection(items, key, args: dict, bulk: bool = False) -> dict:
         has_next, has_prev = len(window) > first or more_after, more_before
         window = window[:first]
         if last is not None:
-            window = window[len(window) - last:] if last else []
+            window = window[len(window) - last :] if last else []
     else:
         has_next, has_prev = more_after, len(window) > last or more_before
-        window = window[len(window) - last:] if last else []
+        window = window[len(window) - last :] if last else []
     return _page(window, key, has_next, has_prev)
 
 
@@ -141,7 +149,10 @@ def _page(window, key, has_next: bool, has_prev: bool) -> dict:
     return {
         "edges": edges,
         "nodes": window,
-        "pageInfo": {"hasNextPage": has_next, "hasPreviousPage": has_prev,
-                     "startCursor": edges[0].cursor if edges else None,
-                     "endCursor": edges[-1].cursor if edges else None},
+        "pageInfo": {
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_prev,
+            "startCursor": edges[0].cursor if edges else None,
+            "endCursor": edges[-1].cursor if edges else None,
+        },
     }

@@ -3,10 +3,19 @@
 Requested: each object costs 1, scalars and enums 0, a connection 2 plus `first`/`last` times
 the cost of one node (1 plus its objects), a mutation 10. Actual: the same count over what the answer holds.
 """
+
 from __future__ import annotations
 
-from graphql import (FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, OperationType,
-                     VariableNode, get_named_type, is_leaf_type)
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationType,
+    VariableNode,
+    get_named_type,
+    is_leaf_type,
+)
 
 MUTATION_COST = 10
 CONNECTION_COST = 2
@@ -24,8 +33,9 @@ def _selection(schema, selection_set, parent, fragments, variables) -> int:
         if isinstance(sel, FragmentSpreadNode):
             frag = fragments.get(sel.name.value)
             if frag:
-                total += _selection(schema, frag.selection_set, schema.get_type(frag.type_condition.name.value),
-                                    fragments, variables)
+                total += _selection(
+                    schema, frag.selection_set, schema.get_type(frag.type_condition.name.value), fragments, variables
+                )
         elif isinstance(sel, InlineFragmentNode):
             typ = schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
             total += _selection(schema, sel.selection_set, typ, fragments, variables)

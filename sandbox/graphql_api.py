@@ -3,6 +3,7 @@
 Answers are shaped like Shopify's: 401 with a string `errors` for a bad token, 200 with an
 `errors` list for invalid queries and throttling, and `extensions.cost` on every GraphQL answer.
 """
+
 from __future__ import annotations
 
 import time
@@ -37,13 +38,16 @@ def graphql(version):
         time.sleep(s.fault_sleep)
         return _log(shop, "(fault: timeout)", {"errors": "Gateway Timeout"}, 504)
     if fault == "500":
-        return _log(shop, "(fault: 500)", {"errors": "Internal error. Looks like something went wrong on our end."}, 500)
+        return _log(
+            shop, "(fault: 500)", {"errors": "Internal error. Looks like something went wrong on our end."}, 500
+        )
     body = _body()
     if not isinstance(body.get("query"), str):
         return _log(shop, "(no query)", {"errors": {"query": "Required parameter missing or invalid"}}, 400)
     ctx = Context(s, shop, implied(grant.scope), version)
-    answer, operation, spent = run(ctx, body["query"], body.get("variables") or {}, body.get("operationName"),
-                                   throttled=fault == "throttle")
+    answer, operation, spent = run(
+        ctx, body["query"], body.get("variables") or {}, body.get("operationName"), throttled=fault == "throttle"
+    )
     answer["extensions"] = {"cost": {**spent, "throttleStatus": shop.bucket.status()}}
     return _log(shop, operation, answer, 200, spent.get("actualQueryCost"))
 
@@ -72,16 +76,49 @@ def run(ctx: Context, query: str, variables: dict, operation_name: str | None = 
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     asked = cost.requested(SCHEMA, operation, fragments, variables)
     if asked > MAX_COST:
-        return {"errors": [{"message": f"Query cost is {asked}, which exceeds the single query max cost limit "
-                                       f"({MAX_COST}).", "extensions": {"code": "MAX_COST_EXCEEDED", "cost": asked,
-                                                                         "maxCost": MAX_COST}}]}, label, _cost(asked, None)
+        return (
+            {
+                "errors": [
+                    {
+                        "message": f"Query cost is {asked}, which exceeds the single query max cost limit "
+                        f"({MAX_COST}).",
+                        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": asked, "maxCost": MAX_COST},
+                    }
+                ]
+            },
+            label,
+            _cost(asked, None),
+        )
     if throttled or not ctx.shop.bucket.take(asked):
-        return {"errors": [{"message": "Throttled", "extensions": {
-            "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}]}, label, _cost(asked, None)
+        return (
+            {
+                "errors": [
+                    {
+                        "message": "Throttled",
+                        "extensions": {
+                            "code": "THROTTLED",
+                            "documentation": "https://shopify.dev/api/usage/rate-limits",
+                        },
+                    }
+                ]
+            },
+            label,
+            _cost(asked, None),
+        )
     with ctx.store.lock:
-        result = execute_sync(SCHEMA, document, context_value=ctx, variable_values=variables,
-                              operation_name=operation_name, field_resolver=resolve)
-    spent = asked if operation.operation.value == "mutation" else min(asked, cost.actual(list((result.data or {}).values())))
+        result = execute_sync(
+            SCHEMA,
+            document,
+            context_value=ctx,
+            variable_values=variables,
+            operation_name=operation_name,
+            field_resolver=resolve,
+        )
+    spent = (
+        asked
+        if operation.operation.value == "mutation"
+        else min(asked, cost.actual(list((result.data or {}).values())))
+    )
     ctx.shop.bucket.refund(asked - spent)
     answer = {"data": result.data} if result.data is not None or not result.errors else {}
     if result.errors:

@@ -1,10 +1,11 @@
 """`/<shop>/admin`: what the app asked of the store and what the store sent it, plus merchant buttons."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from .webhooks import COMPLIANCE_TOPICS
 from .web import load_shop, store
+from .webhooks import COMPLIANCE_TOPICS
 
 bp = Blueprint("inspector", __name__, url_prefix="/<shop>/admin")
 bp.url_value_preprocessor(load_shop)

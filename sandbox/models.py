@@ -3,6 +3,7 @@
 Values are kept the way the GraphQL Admin API names them (enum values upper case, money as
 `Decimal`, times as aware UTC datetimes); `payloads` turns them into the REST shapes of webhooks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -187,6 +188,7 @@ class Subscription:
 @dataclass(slots=True, eq=False)
 class Delivery:
     """One POST of one event to one address; `redeliver` sends the same bytes and ids again."""
+
     webhook_id: str
     event_id: str
     topic: str
@@ -202,6 +204,7 @@ class Delivery:
 @dataclass(slots=True, eq=False)
 class ApiCall:
     """What the app asked of the store, for the inspector page and for tests."""
+
     at: datetime
     kind: str  #: "graphql" or "oauth"
     operation: str
@@ -256,6 +259,7 @@ class BulkOperation:
 @dataclass(slots=True, eq=False)
 class Grant:
     """An access token with its refresh token, as handed out by `/admin/oauth/access_token`."""
+
     shop: str
     access_token: str
     scope: str

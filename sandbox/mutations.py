@@ -2,9 +2,10 @@
 
 Failures come back as `userErrors` with Shopify's fields and messages, never as exceptions.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from .models import DiscountCode, RedeemCode, Subscription
@@ -26,10 +27,13 @@ def webhook_subscription_create(_, info, topic, webhookSubscription):
     elif any(s.topic == topic and s.uri == uri for s in ctx.shop.subscriptions):
         problem = "Address for this topic has already been taken"
     if problem:
-        return {"webhookSubscription": None,
-                "userErrors": [{"field": ["webhookSubscription", key], "message": problem}]}
-    sub = Subscription(ctx.store.next_id(), topic, uri, webhookSubscription.get("format") or "JSON",
-                       ctx.api_version, ctx.store.now())
+        return {
+            "webhookSubscription": None,
+            "userErrors": [{"field": ["webhookSubscription", key], "message": problem}],
+        }
+    sub = Subscription(
+        ctx.store.next_id(), topic, uri, webhookSubscription.get("format") or "JSON", ctx.api_version, ctx.store.now()
+    )
     ctx.shop.subscriptions.append(sub)
     return {"webhookSubscription": sub, "userErrors": []}
 
@@ -39,8 +43,10 @@ def webhook_subscription_delete(_, info, id):
     shop = info.context.shop
     sub = lookup(shop, id, "WebhookSubscription")
     if sub is None:
-        return {"deletedWebhookSubscriptionId": None,
-                "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}]}
+        return {
+            "deletedWebhookSubscriptionId": None,
+            "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}],
+        }
     shop.subscriptions.remove(sub)
     return {"deletedWebhookSubscriptionId": id, "userErrors": []}
 
@@ -57,9 +63,18 @@ def discount_code_basic_create(_, info, basicCodeDiscount):
     value = (given.get("customerGets") or {}).get("value") or {}
     amount = (value.get("discountAmount") or {}).get("amount")
     code = DiscountCode(
-        ctx.store.next_id(), given["title"], given["code"], ctx.store.now(), _time(given["startsAt"]),
-        _time(given.get("endsAt")), given.get("usageLimit"), bool(given.get("appliesOncePerCustomer")),
-        [c.id for c in customer_ids], value.get("percentage"), Decimal(str(amount)) if amount is not None else None)
+        ctx.store.next_id(),
+        given["title"],
+        given["code"],
+        ctx.store.now(),
+        _time(given["startsAt"]),
+        _time(given.get("endsAt")),
+        given.get("usageLimit"),
+        bool(given.get("appliesOncePerCustomer")),
+        [c.id for c in customer_ids],
+        value.get("percentage"),
+        Decimal(str(amount)) if amount is not None else None,
+    )
     code.codes.append(RedeemCode(ctx.store.next_id(), given["code"]))
     ctx.shop.discount_codes.append(code)
     return {"codeDiscountNode": code, "userErrors": []}
@@ -85,8 +100,9 @@ def _discount_errors(ctx, given: dict, customers: list) -> list[dict]:
     if percentage is None and not value.get("discountAmount"):
         return error(["customerGets", "value"], "BLANK", "Value can't be blank")
     if percentage is not None and not 0 < percentage <= 1:
-        return error(["customerGets", "value", "percentage"], "VALUE_OUTSIDE_RANGE",
-                     "Value must be between 0.0 and 1.0")
+        return error(
+            ["customerGets", "value", "percentage"], "VALUE_OUTSIDE_RANGE", "Value must be between 0.0 and 1.0"
+        )
     if None in customers:
         return error(["context", "customers", "add"], "INVALID", "Customer does not exist")
     return []
@@ -96,7 +112,7 @@ def _time(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     dt = datetime.fromisoformat(value)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @field("Mutation", "customerEmailMarketingConsentUpdate")
@@ -114,8 +130,14 @@ def customer_email_marketing_consent_update(_, info, input):
     if not customer.email:
         return error(["customerId"], "INVALID", "Customer must have an email address")
     if consent["marketingState"] in ("INVALID", "REDACTED"):
-        return error(["emailMarketingConsent", "marketingState"], "INCLUSION",
-                     "Marketing state is not included in the list")
-    ctx.shop.set_consent(customer, consent["marketingState"], at=_time(consent.get("consentUpdatedAt")),
-                         opt_in_level=consent.get("marketingOptInLevel"), source="api")
+        return error(
+            ["emailMarketingConsent", "marketingState"], "INCLUSION", "Marketing state is not included in the list"
+        )
+    ctx.shop.set_consent(
+        customer,
+        consent["marketingState"],
+        at=_time(consent.get("consentUpdatedAt")),
+        opt_in_level=consent.get("marketingOptInLevel"),
+        source="api",
+    )
     return {"customer": customer, "userErrors": []}

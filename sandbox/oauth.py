@@ -3,6 +3,7 @@
 Like Shopify, a granted scope drops `read_x` when `write_x` is granted (it is implied), and
 the merchant may have edited the scope, so apps must check what they got.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,22 @@ from .web import load_shop, store
 bp = Blueprint("oauth", __name__, url_prefix="/<shop>/admin/oauth")
 bp.url_value_preprocessor(load_shop)
 
-RESOURCES = ("orders", "all_orders", "customers", "products", "discounts", "content", "themes", "inventory",
-             "fulfillments", "marketing_events", "price_rules", "script_tags", "checkouts", "locales")
+RESOURCES = (
+    "orders",
+    "all_orders",
+    "customers",
+    "products",
+    "discounts",
+    "content",
+    "themes",
+    "inventory",
+    "fulfillments",
+    "marketing_events",
+    "price_rules",
+    "script_tags",
+    "checkouts",
+    "locales",
+)
 KNOWN_SCOPES = {f"{mode}_{r}" for r in RESOURCES for mode in ("read", "write")} - {"write_all_orders"}
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=3600)
 REFRESH_TOKEN_LIFETIME = timedelta(seconds=7776000)
@@ -61,7 +76,9 @@ def authorize():
     """GET shows the consent page (or redirects at once when already granted); POST is the Install button."""
     s, shop, args = store(), g.shop, request.values
     if args.get("client_id") != s.api_key:
-        return _refuse("Oauth error invalid_request: Invalid API key or access token (unrecognized login or wrong password)")
+        return _refuse(
+            "Oauth error invalid_request: Invalid API key or access token (unrecognized login or wrong password)"
+        )
     redirect_uri = args.get("redirect_uri", "")
     if urlsplit(redirect_uri)[:2] != urlsplit(s.app_url)[:2]:
         return _refuse("Oauth error invalid_request: The redirect_uri is not whitelisted")
@@ -83,8 +100,13 @@ def _callback_url(shop, redirect_uri: str, scope: str, state: str) -> str:
     code = secrets.token_hex(16)
     with s.lock:
         s.codes[code] = AuthCode(code, shop.domain, scope, s.now() + CODE_LIFETIME)
-    params = {"code": code, "host": admin_host(shop), "shop": shop.domain, "state": state,
-              "timestamp": str(int(s.now().timestamp()))}
+    params = {
+        "code": code,
+        "host": admin_host(shop),
+        "shop": shop.domain,
+        "state": state,
+        "timestamp": str(int(s.now().timestamp())),
+    }
     params["hmac"] = query_hmac(params, s.api_secret)
     return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{urlencode(sorted(params.items()))}"
 
@@ -142,9 +164,13 @@ def _issue(s, shop, scope: str, expiring: bool) -> dict:
     grant.refresh_token = "shprt_" + secrets.token_hex(16)
     grant.refresh_expires_at = s.now() + REFRESH_TOKEN_LIFETIME
     s.refresh_tokens[grant.refresh_token] = grant
-    return {"access_token": grant.access_token, "scope": scope,
-            "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()), "refresh_token": grant.refresh_token,
-            "refresh_token_expires_in": int(REFRESH_TOKEN_LIFETIME.total_seconds())}
+    return {
+        "access_token": grant.access_token,
+        "scope": scope,
+        "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+        "refresh_token": grant.refresh_token,
+        "refresh_token_expires_in": int(REFRESH_TOKEN_LIFETIME.total_seconds()),
+    }
 
 
 def _error(shop, grant_type: str, description: str):
@@ -153,8 +179,15 @@ def _error(shop, grant_type: str, description: str):
 
 def _answer(shop, grant_type: str, body: dict, status: int):
     with store().lock:
-        shop.api_calls.append(ApiCall(store().now(), "oauth", f"access_token ({grant_type})", status,
-                                      detail=body.get("error_description", body.get("scope", ""))))
+        shop.api_calls.append(
+            ApiCall(
+                store().now(),
+                "oauth",
+                f"access_token ({grant_type})",
+                status,
+                detail=body.get("error_description", body.get("scope", "")),
+            )
+        )
     return jsonify(body), status
 
 
@@ -166,11 +199,20 @@ def session_token(shop) -> str:
     """The `id_token` App Bridge hands an embedded app: a 60-second HS256 JWT signed with the secret."""
     s = store()
     now = int(s.now().timestamp())
-    claims = {"iss": f"https://{shop.domain}/admin", "dest": f"https://{shop.domain}", "aud": s.api_key,
-              "sub": "1", "exp": now + 60, "nbf": now, "iat": now, "jti": secrets.token_hex(16),
-              "sid": secrets.token_hex(16)}
-    signing_input = ".".join(_b64url(json.dumps(part, separators=(",", ":")).encode())
-                             for part in ({"alg": "HS256", "typ": "JWT"}, claims))
+    claims = {
+        "iss": f"https://{shop.domain}/admin",
+        "dest": f"https://{shop.domain}",
+        "aud": s.api_key,
+        "sub": "1",
+        "exp": now + 60,
+        "nbf": now,
+        "iat": now,
+        "jti": secrets.token_hex(16),
+        "sid": secrets.token_hex(16),
+    }
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in ({"alg": "HS256", "typ": "JWT"}, claims)
+    )
     signature = hmac.new(s.api_secret.encode(), signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64url(signature)}"
 
@@ -178,8 +220,13 @@ def session_token(shop) -> str:
 def app_url_for(shop) -> str:
     """Where the admin sends a merchant who opens the app: the App URL with a signed query."""
     s = store()
-    params = {"embedded": "1", "host": admin_host(shop), "locale": shop.locale, "shop": shop.domain,
-              "timestamp": str(int(s.now().timestamp()))}
+    params = {
+        "embedded": "1",
+        "host": admin_host(shop),
+        "locale": shop.locale,
+        "shop": shop.domain,
+        "timestamp": str(int(s.now().timestamp())),
+    }
     if shop.installed_scope is not None:
         params["id_token"] = session_token(shop)
     params["hmac"] = query_hmac(params, s.api_secret)

@@ -3,6 +3,7 @@
 The storefront does what a buyer or merchant would: start and complete checkouts, sign up,
 change consent, and open the app from the admin. Its webhooks go out in the background.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -45,10 +46,18 @@ def home():
     with store().lock:
         products = [p for p in shop.products.values() if p.status == "ACTIVE" and p.published]
         customers = sorted(shop.customers.values(), key=lambda c: c.updated_at, reverse=True)[:15]
-        checkouts = sorted((c for c in shop.checkouts.values() if not c.completed_at),
-                           key=lambda c: c.updated_at, reverse=True)[:10]
-    return render_template("storefront.html", shop=shop, products=products, customers=customers,
-                           checkouts=checkouts, states=CONSENT_STATES, msg=request.args.get("msg"))
+        checkouts = sorted(
+            (c for c in shop.checkouts.values() if not c.completed_at), key=lambda c: c.updated_at, reverse=True
+        )[:10]
+    return render_template(
+        "storefront.html",
+        shop=shop,
+        products=products,
+        customers=customers,
+        checkouts=checkouts,
+        states=CONSENT_STATES,
+        msg=request.args.get("msg"),
+    )
 
 
 @storefront.get("/products/<handle>")
@@ -62,16 +71,24 @@ def product(handle: str):
 @storefront.post("/checkouts")
 def start_checkout():
     form = request.form
-    items = [(int(key[4:]), int(qty)) for key, qty in form.items() if key.startswith("qty_") and qty.isdigit()
-             and int(qty) > 0]
+    items = [
+        (int(key[4:]), int(qty))
+        for key, qty in form.items()
+        if key.startswith("qty_") and qty.isdigit() and int(qty) > 0
+    ]
     if not items or not form.get("email"):
         return _back("Pick at least one product and enter an email.")
     # "Started 25 hours ago" lets a person see an abandoned-cart email in the demo without waiting a day.
     hours_ago = int(form.get("hours_ago", "0")) if form.get("hours_ago", "0").isdigit() else 0
-    c = g.shop.start_checkout(form["email"].strip(), items, accepts_marketing=bool(form.get("accepts_marketing")),
-                              locale=form.get("locale") or None, first_name=form.get("first_name", ""),
-                              last_name=form.get("last_name", ""),
-                              updated_at=store().now() - timedelta(hours=min(hours_ago, 24 * 30)))
+    c = g.shop.start_checkout(
+        form["email"].strip(),
+        items,
+        accepts_marketing=bool(form.get("accepts_marketing")),
+        locale=form.get("locale") or None,
+        first_name=form.get("first_name", ""),
+        last_name=form.get("last_name", ""),
+        updated_at=store().now() - timedelta(hours=min(hours_ago, 24 * 30)),
+    )
     return redirect(url_for("storefront.checkout", shop=g.shop.domain, token=c.token))
 
 
@@ -98,8 +115,13 @@ def create_customer():
     email = form.get("email", "").strip()
     if not email or email.lower() in g.shop.by_email:
         return _back("Enter an email that is not a customer yet.")
-    c = g.shop.create_customer(email, form.get("first_name", ""), form.get("last_name", ""),
-                               form.get("locale") or None, form.get("marketing_state", "NOT_SUBSCRIBED"))
+    c = g.shop.create_customer(
+        email,
+        form.get("first_name", ""),
+        form.get("last_name", ""),
+        form.get("locale") or None,
+        form.get("marketing_state", "NOT_SUBSCRIBED"),
+    )
     return _back(f"Customer {c.email} created.")
 
 

@@ -1,4 +1,5 @@
 """The executable schema: `schema.graphql` with Shopify's scalar formats and abstract type resolution."""
+
 from pathlib import Path
 
 from graphql import build_schema

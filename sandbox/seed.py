@@ -6,6 +6,7 @@ volume grows over time and peaks in each market's season (US holidays; Tết and
 Vietnam). `scale` multiplies customers and orders: scale=50 gives the demo shop 100,000 orders.
 Seeding sends no webhooks: this is the past, before the app was installed.
 """
+
 from __future__ import annotations
 
 import random
@@ -17,45 +18,122 @@ from .models import Address, Customer, LineItem, Product, Variant
 from .shop import Shop
 
 HISTORY = timedelta(days=730)
-STATES = (("SUBSCRIBED", 55), ("NOT_SUBSCRIBED", 27), ("UNSUBSCRIBED", 11), ("PENDING", 3), ("INVALID", 2),
-          ("REDACTED", 2))
+STATES = (
+    ("SUBSCRIBED", 55),
+    ("NOT_SUBSCRIBED", 27),
+    ("UNSUBSCRIBED", 11),
+    ("PENDING", 3),
+    ("INVALID", 2),
+    ("REDACTED", 2),
+)
 KINDS = (("never", 8), ("once", 45), ("repeat", 35), ("vip", 12))
 
-EN_FIRST = ("Olivia Liam Emma Noah Ava Elijah Sophia James Isabella Lucas Mia Mason Amelia Ethan Harper Logan "
-            "Evelyn Aiden Abigail Jackson Emily Grace Henry Chloe Owen Nora Caleb Lily Wyatt Zoe").split()
-EN_LAST = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Wilson Anderson Taylor "
-           "Thomas Moore Martin Lee Thompson White Harris Clark Lewis Walker Young Allen King").split()
-VI_FIRST = ("An Bình Chi Dũng Giang Hà Hạnh Hải Hương Khánh Lan Linh Long Mai Minh Nam Ngọc Phương Quân "
-            "Thảo Trang Tuấn Vy Yến Huy Thư Hùng Nhung Sơn Tâm").split()
+EN_FIRST = (
+    "Olivia Liam Emma Noah Ava Elijah Sophia James Isabella Lucas Mia Mason Amelia Ethan Harper Logan "
+    "Evelyn Aiden Abigail Jackson Emily Grace Henry Chloe Owen Nora Caleb Lily Wyatt Zoe"
+).split()
+EN_LAST = (
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Wilson Anderson Taylor "
+    "Thomas Moore Martin Lee Thompson White Harris Clark Lewis Walker Young Allen King"
+).split()
+VI_FIRST = (
+    "An Bình Chi Dũng Giang Hà Hạnh Hải Hương Khánh Lan Linh Long Mai Minh Nam Ngọc Phương Quân "
+    "Thảo Trang Tuấn Vy Yến Huy Thư Hùng Nhung Sơn Tâm"
+).split()
 VI_LAST = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
 
-US_CITIES = (("12 Bergen St", "Brooklyn", "New York", "NY", "11201"), ("88 Alder St", "Portland", "Oregon", "OR", "97205"),
-             ("401 Congress Ave", "Austin", "Texas", "TX", "78701"), ("220 Lake St", "Chicago", "Illinois", "IL", "60601"),
-             ("15 Pine St", "Seattle", "Washington", "WA", "98101"), ("7 Beacon St", "Boston", "Massachusetts", "MA", "02108"),
-             ("950 Story Rd", "San Jose", "California", "CA", "95122"), ("14 Bolsa Ave", "Westminster", "California", "CA", "92683"))
-VN_CITIES = (("25 Hàng Bông", "Hà Nội", "Hà Nội", "HN", "100000"), ("120 Lê Lợi", "TP. Hồ Chí Minh", "Hồ Chí Minh", "SG", "700000"),
-             ("48 Bạch Đằng", "Đà Nẵng", "Đà Nẵng", "DN", "550000"), ("9 Lê Lợi", "Huế", "Thừa Thiên Huế", "TTH", "530000"),
-             ("31 Hai Bà Trưng", "Cần Thơ", "Cần Thơ", "CT", "900000"), ("6 Trần Phú", "Đà Lạt", "Lâm Đồng", "LD", "670000"))
+US_CITIES = (
+    ("12 Bergen St", "Brooklyn", "New York", "NY", "11201"),
+    ("88 Alder St", "Portland", "Oregon", "OR", "97205"),
+    ("401 Congress Ave", "Austin", "Texas", "TX", "78701"),
+    ("220 Lake St", "Chicago", "Illinois", "IL", "60601"),
+    ("15 Pine St", "Seattle", "Washington", "WA", "98101"),
+    ("7 Beacon St", "Boston", "Massachusetts", "MA", "02108"),
+    ("950 Story Rd", "San Jose", "California", "CA", "95122"),
+    ("14 Bolsa Ave", "Westminster", "California", "CA", "92683"),
+)
+VN_CITIES = (
+    ("25 Hàng Bông", "Hà Nội", "Hà Nội", "HN", "100000"),
+    ("120 Lê Lợi", "TP. Hồ Chí Minh", "Hồ Chí Minh", "SG", "700000"),
+    ("48 Bạch Đằng", "Đà Nẵng", "Đà Nẵng", "DN", "550000"),
+    ("9 Lê Lợi", "Huế", "Thừa Thiên Huế", "TTH", "530000"),
+    ("31 Hai Bà Trưng", "Cần Thơ", "Cần Thơ", "CT", "900000"),
+    ("6 Trần Phú", "Đà Lạt", "Lâm Đồng", "LD", "670000"),
+)
 
 SHOPS = [
-    dict(id=60000000001, domain="demo-shop.myshopify.com", name="Demo Shop", email="owner@demo-shop.example",
-         owner="Sam Rivera", currency="USD", money_format="${{amount}}", locale="en",
-         locales=[{"locale": "en", "name": "English", "primary": True, "published": True},
-                  {"locale": "vi", "name": "Vietnamese", "primary": False, "published": True}],
-         timezone="America/New_York", timezone_label="(GMT-05:00) Eastern Time (US & Canada)",
-         address=Address("Sam", "Rivera", "150 Elm Street", "New York", "New York", "NY", "10013",
-                         "United States", "US", phone="+1 212-555-0142", company="Demo Shop LLC"),
-         catalog=catalog.DEMO, customers=300, orders=2000, vi_share=0.12, cities=US_CITIES,
-         season={11: 1.5, 12: 1.9, 1: 0.8, 2: 0.85, 7: 0.9}, codes=("WELCOME10", "HOLIDAY15")),
-    dict(id=60000000002, domain="cua-hang-viet.myshopify.com", name="Cửa Hàng Việt", email="chu@cua-hang-viet.example",
-         owner="Nguyễn Thị Lan", currency="VND", money_format="{{amount_no_decimals_with_comma_separator}}₫",
-         locale="vi", locales=[{"locale": "vi", "name": "Tiếng Việt", "primary": True, "published": True},
-                               {"locale": "en", "name": "English", "primary": False, "published": True}],
-         timezone="Asia/Ho_Chi_Minh", timezone_label="(GMT+07:00) Hanoi",
-         address=Address("Lan", "Nguyễn Thị", "36 Hàng Bạc", "Hà Nội", "Hà Nội", "HN", "100000", "Vietnam", "VN",
-                         phone="+84 24 3826 0000", company="Cửa Hàng Việt"),
-         catalog=catalog.VIET, customers=220, orders=1400, vi_share=0.88, cities=VN_CITIES,
-         season={1: 1.7, 2: 1.5, 9: 1.3, 12: 1.2, 6: 0.85}, codes=("CHAOBAN10", "TET15")),
+    dict(
+        id=60000000001,
+        domain="demo-shop.myshopify.com",
+        name="Demo Shop",
+        email="owner@demo-shop.example",
+        owner="Sam Rivera",
+        currency="USD",
+        money_format="${{amount}}",
+        locale="en",
+        locales=[
+            {"locale": "en", "name": "English", "primary": True, "published": True},
+            {"locale": "vi", "name": "Vietnamese", "primary": False, "published": True},
+        ],
+        timezone="America/New_York",
+        timezone_label="(GMT-05:00) Eastern Time (US & Canada)",
+        address=Address(
+            "Sam",
+            "Rivera",
+            "150 Elm Street",
+            "New York",
+            "New York",
+            "NY",
+            "10013",
+            "United States",
+            "US",
+            phone="+1 212-555-0142",
+            company="Demo Shop LLC",
+        ),
+        catalog=catalog.DEMO,
+        customers=300,
+        orders=2000,
+        vi_share=0.12,
+        cities=US_CITIES,
+        season={11: 1.5, 12: 1.9, 1: 0.8, 2: 0.85, 7: 0.9},
+        codes=("WELCOME10", "HOLIDAY15"),
+    ),
+    dict(
+        id=60000000002,
+        domain="cua-hang-viet.myshopify.com",
+        name="Cửa Hàng Việt",
+        email="chu@cua-hang-viet.example",
+        owner="Nguyễn Thị Lan",
+        currency="VND",
+        money_format="{{amount_no_decimals_with_comma_separator}}₫",
+        locale="vi",
+        locales=[
+            {"locale": "vi", "name": "Tiếng Việt", "primary": True, "published": True},
+            {"locale": "en", "name": "English", "primary": False, "published": True},
+        ],
+        timezone="Asia/Ho_Chi_Minh",
+        timezone_label="(GMT+07:00) Hanoi",
+        address=Address(
+            "Lan",
+            "Nguyễn Thị",
+            "36 Hàng Bạc",
+            "Hà Nội",
+            "Hà Nội",
+            "HN",
+            "100000",
+            "Vietnam",
+            "VN",
+            phone="+84 24 3826 0000",
+            company="Cửa Hàng Việt",
+        ),
+        catalog=catalog.VIET,
+        customers=220,
+        orders=1400,
+        vi_share=0.88,
+        cities=VN_CITIES,
+        season={1: 1.7, 2: 1.5, 9: 1.3, 12: 1.2, 6: 0.85},
+        codes=("CHAOBAN10", "TET15"),
+    ),
 ]
 
 
@@ -67,8 +145,23 @@ def seed_store(store, seed: int = 0, scale: float = 1.0):
 
 
 def build_shop(store, spec: dict, rng: random.Random, now, scale: float) -> Shop:
-    fields = {k: spec[k] for k in ("id", "domain", "name", "email", "owner", "currency", "money_format", "locale",
-                                   "locales", "timezone", "timezone_label", "address")}
+    fields = {
+        k: spec[k]
+        for k in (
+            "id",
+            "domain",
+            "name",
+            "email",
+            "owner",
+            "currency",
+            "money_format",
+            "locale",
+            "locales",
+            "timezone",
+            "timezone_label",
+            "address",
+        )
+    }
     shop = Shop(store, created_at=now - HISTORY - timedelta(days=90), **fields)
     _products(shop, spec, rng)
     customers = _customers(shop, spec, rng, now, max(1, round(spec["customers"] * scale)))
@@ -82,8 +175,19 @@ def _products(shop: Shop, spec: dict, rng: random.Random):
     for title, category, price, variants, flag in spec["catalog"]:
         handle = catalog.slug(title)
         status = {"draft": "DRAFT", "archived": "ARCHIVED"}.get(flag, "ACTIVE")
-        p = Product(shop.next_id(), title, handle, types[category], shop.name, f"<p>{title}.</p>", status,
-                    status == "ACTIVE", created, created + timedelta(days=rng.randint(0, 600)), [category])
+        p = Product(
+            shop.next_id(),
+            title,
+            handle,
+            types[category],
+            shop.name,
+            f"<p>{title}.</p>",
+            status,
+            status == "ACTIVE",
+            created,
+            created + timedelta(days=rng.randint(0, 600)),
+            [category],
+        )
         for name, factor in variants or (("Default Title", 1.0),):
             amount = Decimal(price) * Decimal(str(factor))
             amount = amount.quantize(Decimal("1000") if shop.currency == "VND" else Decimal("1"))
@@ -110,13 +214,24 @@ def _customers(shop: Shop, spec: dict, rng: random.Random, now, count: int) -> l
         if rng.random() > 0.35:
             signup += timedelta(seconds=rng.random() * (HISTORY.total_seconds() - 86400))
         state = rng.choices(states, state_w)[0]
-        consent_at = signup if state in ("SUBSCRIBED", "NOT_SUBSCRIBED", "PENDING") else \
-            signup + (now - signup) * rng.random()
+        consent_at = (
+            signup if state in ("SUBSCRIBED", "NOT_SUBSCRIBED", "PENDING") else signup + (now - signup) * rng.random()
+        )
         email = f"{catalog.slug(first)}.{catalog.slug(last)}{n + 1}@example.{rng.choice(('com', 'net', 'org'))}"
         country = ("Vietnam", "VN") if shop.currency == "VND" else ("United States", "US")
-        c = Customer(shop.next_id(), email, first, last, "vi" if vi else "en", signup, max(signup, consent_at),
-                     state, "SINGLE_OPT_IN" if state == "SUBSCRIBED" else None, consent_at,
-                     Address(first, last, street, city, province, code, zip_, *country))
+        c = Customer(
+            shop.next_id(),
+            email,
+            first,
+            last,
+            "vi" if vi else "en",
+            signup,
+            max(signup, consent_at),
+            state,
+            "SINGLE_OPT_IN" if state == "SUBSCRIBED" else None,
+            consent_at,
+            Address(first, last, street, city, province, code, zip_, *country),
+        )
         shop.add_customer(c)
         kind = rng.choices(kinds, kind_w)[0]
         until = now
@@ -131,7 +246,7 @@ def _orders(shop: Shop, spec: dict, rng: random.Random, now, planned: list[tuple
     season, peak = spec["season"], max(spec["season"].values())
     pace = {"repeat": (60, 150), "vip": (15, 45)}  # days between orders
     expected = []
-    for c, kind, start, until in planned:
+    for _customer, kind, start, until in planned:
         days = (until - start).total_seconds() / 86400
         expected.append(0 if kind == "never" else 1 if kind == "once" else max(1.5, days / rng.uniform(*pace[kind])))
     once = sum(1 for _, kind, _, _ in planned if kind == "once")
@@ -165,14 +280,21 @@ def _place(shop: Shop, spec: dict, rng: random.Random, now, plan):
     unit = Decimal("1") if shop.currency == "VND" else Decimal("0.01")
     for at, c in plan:
         picks = dict.fromkeys(rng.choices(sellable, cum_weights=cum, k=rng.choices((1, 2, 3), (60, 30, 10))[0]))
-        items = [LineItem(shop.next_id(), rng.choice(p.variants), rng.choices((1, 2, 3), (75, 20, 5))[0])
-                 for p in picks]
+        items = [
+            LineItem(shop.next_id(), rng.choice(p.variants), rng.choices((1, 2, 3), (75, 20, 5))[0]) for p in picks
+        ]
         code = rng.choice(spec["codes"]) if rng.random() < 0.08 else None
         subtotal = sum(li.price * li.quantity for li in items)
-        o = shop.add_order(c, items, at, checkout_token=f"{rng.getrandbits(128):032x}",
-                           discount_codes=[code] if code else [], token=f"{rng.getrandbits(128):032x}",
-                           discount=(subtotal * percent[code]).quantize(unit) if code else Decimal(0),
-                           accepts_marketing=c.marketing_state == "SUBSCRIBED")
+        o = shop.add_order(
+            c,
+            items,
+            at,
+            checkout_token=f"{rng.getrandbits(128):032x}",
+            discount_codes=[code] if code else [],
+            token=f"{rng.getrandbits(128):032x}",
+            discount=(subtotal * percent[code]).quantize(unit) if code else Decimal(0),
+            accepts_marketing=c.marketing_state == "SUBSCRIBED",
+        )
         if rng.random() < 0.025:
             o.cancelled_at = o.updated_at = min(now, at + timedelta(hours=rng.randint(1, 30)))
             o.cancel_reason, o.financial_status = "customer", "REFUNDED"

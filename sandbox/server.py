@@ -1,4 +1,5 @@
 """Serve a sandbox on a real port in a daemon thread, for tests and the demo."""
+
 from __future__ import annotations
 
 import threading
@@ -25,7 +26,8 @@ def serve(app, host: str = "127.0.0.1", port: int = 0) -> Running:
     store = app.extensions.get("sandbox")
     if store is not None:
         store.base_url = base_url
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name=f"sandbox-{server.server_port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{server.server_port}", daemon=True
+    )
     thread.start()
     return Running(server, thread, base_url)

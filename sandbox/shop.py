@@ -3,11 +3,12 @@
 Every change happens under the store's lock; webhooks go out after the lock is released, so a
 receiver that calls the store back while handling one never waits on it.
 """
+
 from __future__ import annotations
 
 import secrets
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,26 +19,59 @@ from .webhooks import COMPLIANCE_TOPICS
 
 #: WebhookSubscriptionTopic enum values and the topic names they deliver under.
 TOPICS = {
-    "APP_UNINSTALLED": "app/uninstalled", "APP_SCOPES_UPDATE": "app/scopes_update",
-    "BULK_OPERATIONS_FINISH": "bulk_operations/finish", "CARTS_CREATE": "carts/create",
-    "CARTS_UPDATE": "carts/update", "CHECKOUTS_CREATE": "checkouts/create", "CHECKOUTS_DELETE": "checkouts/delete",
-    "CHECKOUTS_UPDATE": "checkouts/update", "CUSTOMERS_CREATE": "customers/create",
-    "CUSTOMERS_DELETE": "customers/delete", "CUSTOMERS_UPDATE": "customers/update",
+    "APP_UNINSTALLED": "app/uninstalled",
+    "APP_SCOPES_UPDATE": "app/scopes_update",
+    "BULK_OPERATIONS_FINISH": "bulk_operations/finish",
+    "CARTS_CREATE": "carts/create",
+    "CARTS_UPDATE": "carts/update",
+    "CHECKOUTS_CREATE": "checkouts/create",
+    "CHECKOUTS_DELETE": "checkouts/delete",
+    "CHECKOUTS_UPDATE": "checkouts/update",
+    "CUSTOMERS_CREATE": "customers/create",
+    "CUSTOMERS_DELETE": "customers/delete",
+    "CUSTOMERS_UPDATE": "customers/update",
     "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE": "customers_email_marketing_consent/update",
-    "ORDERS_CANCELLED": "orders/cancelled", "ORDERS_CREATE": "orders/create", "ORDERS_DELETE": "orders/delete",
-    "ORDERS_FULFILLED": "orders/fulfilled", "ORDERS_PAID": "orders/paid", "ORDERS_UPDATED": "orders/updated",
-    "PRODUCTS_CREATE": "products/create", "PRODUCTS_DELETE": "products/delete",
-    "PRODUCTS_UPDATE": "products/update", "SHOP_UPDATE": "shop/update",
+    "ORDERS_CANCELLED": "orders/cancelled",
+    "ORDERS_CREATE": "orders/create",
+    "ORDERS_DELETE": "orders/delete",
+    "ORDERS_FULFILLED": "orders/fulfilled",
+    "ORDERS_PAID": "orders/paid",
+    "ORDERS_UPDATED": "orders/updated",
+    "PRODUCTS_CREATE": "products/create",
+    "PRODUCTS_DELETE": "products/delete",
+    "PRODUCTS_UPDATE": "products/update",
+    "SHOP_UPDATE": "shop/update",
 }
 
 
 class Shop:
-    def __init__(self, store, *, id, domain, name, email, owner, currency, money_format, locale, locales,
-                 timezone, timezone_label, address: Address, created_at):
+    def __init__(
+        self,
+        store,
+        *,
+        id,
+        domain,
+        name,
+        email,
+        owner,
+        currency,
+        money_format,
+        locale,
+        locales,
+        timezone,
+        timezone_label,
+        address: Address,
+        created_at,
+    ):
         self.store = store
         self.id, self.domain, self.name, self.email, self.owner = id, domain, name, email, owner
         self.currency, self.money_format, self.locale, self.locales = currency, money_format, locale, locales
-        self.timezone, self.timezone_label, self.address, self.created_at = timezone, timezone_label, address, created_at
+        self.timezone, self.timezone_label, self.address, self.created_at = (
+            timezone,
+            timezone_label,
+            address,
+            created_at,
+        )
         self.tz = ZoneInfo(timezone)
         self.customers: dict[int, Customer] = {}
         self.by_email: dict[str, Customer] = {}
@@ -72,7 +106,7 @@ class Shop:
 
     @staticmethod
     def utc(dt: datetime) -> str:
-        return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def next_id(self) -> int:
         return self.store.next_id()
@@ -160,15 +194,34 @@ class Shop:
         return held
 
     # --- customers ----------------------------------------------------------------------------
-    def create_customer(self, email: str, first_name: str = "", last_name: str = "", locale: str | None = None,
-                        marketing_state: str = "NOT_SUBSCRIBED", at: datetime | None = None,
-                        address: Address | None = None, notify: bool = True) -> Customer:
+    def create_customer(
+        self,
+        email: str,
+        first_name: str = "",
+        last_name: str = "",
+        locale: str | None = None,
+        marketing_state: str = "NOT_SUBSCRIBED",
+        at: datetime | None = None,
+        address: Address | None = None,
+        notify: bool = True,
+    ) -> Customer:
         """A new customer: customers/create, then customers_email_marketing_consent/update (none if not `notify`)."""
         at = at or self.store.now()
         state = marketing_state.upper()
         with self.store.lock:
-            c = Customer(self.next_id(), email, first_name, last_name, locale or self.locale, at, at, state,
-                         "SINGLE_OPT_IN" if state == "SUBSCRIBED" else None, at, address)
+            c = Customer(
+                self.next_id(),
+                email,
+                first_name,
+                last_name,
+                locale or self.locale,
+                at,
+                at,
+                state,
+                "SINGLE_OPT_IN" if state == "SUBSCRIBED" else None,
+                at,
+                address,
+            )
             self.add_customer(c)
         if notify:
             self.deliver("customers/create", payloads.customer(self, c))
@@ -191,15 +244,16 @@ class Shop:
         self.deliver("customers/update", payloads.customer(self, c))
         return c
 
-    def set_consent(self, customer, state: str, at: datetime | None = None, opt_in_level: str | None = None,
-                    source: str = "python") -> Customer:
+    def set_consent(
+        self, customer, state: str, at: datetime | None = None, opt_in_level: str | None = None, source: str = "python"
+    ) -> Customer:
         """Change email marketing consent: customers_email_marketing_consent/update."""
         state = state.upper()
         with self.store.lock:
             c = self.customer(customer)
             at = at or self.store.now()
             c.marketing_state = state
-            c.opt_in_level = (opt_in_level or ("SINGLE_OPT_IN" if state == "SUBSCRIBED" else None))
+            c.opt_in_level = opt_in_level or ("SINGLE_OPT_IN" if state == "SUBSCRIBED" else None)
             c.consent_updated_at = at
             c.updated_at = max(c.updated_at, at)
             self.consent_changes.append(ConsentChange(at, c.id, c.email, state, c.opt_in_level, source))
@@ -207,9 +261,17 @@ class Shop:
         return c
 
     # --- checkouts and orders -----------------------------------------------------------------
-    def start_checkout(self, email: str, items, accepts_marketing: bool = False, locale: str | None = None,
-                       first_name: str = "", last_name: str = "", updated_at: datetime | None = None,
-                       notify: bool = True) -> Checkout:
+    def start_checkout(
+        self,
+        email: str,
+        items,
+        accepts_marketing: bool = False,
+        locale: str | None = None,
+        first_name: str = "",
+        last_name: str = "",
+        updated_at: datetime | None = None,
+        notify: bool = True,
+    ) -> Checkout:
         """A buyer enters an email at checkout: checkouts/create, then checkouts/update with the address.
 
         An unknown email becomes a customer (customers/create), as Shopify does. `notify=False` sends
@@ -218,13 +280,24 @@ class Shop:
         at = updated_at or self.store.now()
         with self.store.lock:
             known = self.by_email.get(email.lower())
-        customer = known or self.create_customer(email, first_name, last_name, locale, at=at,
-                                                 address=self._address(first_name, last_name), notify=notify)
+        customer = known or self.create_customer(
+            email, first_name, last_name, locale, at=at, address=self._address(first_name, last_name), notify=notify
+        )
         with self.store.lock:
             token = secrets.token_hex(16)
-            c = Checkout(token, secrets.token_hex(16), secrets.token_hex(16), email, customer,
-                         self._line_items(items), at, at, self.currency, locale or customer.locale,
-                         accepts_marketing)
+            c = Checkout(
+                token,
+                secrets.token_hex(16),
+                secrets.token_hex(16),
+                email,
+                customer,
+                self._line_items(items),
+                at,
+                at,
+                self.currency,
+                locale or customer.locale,
+                accepts_marketing,
+            )
             self.checkouts[token] = c
         if notify:
             self.deliver("checkouts/create", payloads.checkout(self, c))
@@ -236,11 +309,13 @@ class Shop:
 
     def _address(self, first_name: str, last_name: str) -> Address:
         a = self.address
-        return Address(first_name, last_name, a.address1, a.city, a.province, a.province_code, a.zip,
-                       a.country, a.country_code)
+        return Address(
+            first_name, last_name, a.address1, a.city, a.province, a.province_code, a.zip, a.country, a.country_code
+        )
 
-    def update_checkout(self, token: str, at: datetime | None = None, items=None, notify: bool = True,
-                        **changes) -> Checkout:
+    def update_checkout(
+        self, token: str, at: datetime | None = None, items=None, notify: bool = True, **changes
+    ) -> Checkout:
         """Change a checkout (email, buyer_accepts_marketing, customer_locale, items): checkouts/update.
 
         `notify=False` changes it without the webhook, as if the app had missed it.
@@ -263,18 +338,35 @@ class Shop:
         """
         at = at or self.store.now()
         c = self.checkouts[token]
-        order = self.place_order(customer=c.customer, items=[(li.variant, li.quantity) for li in c.line_items],
-                                 created_at=at, checkout_token=token, accepts_marketing=c.buyer_accepts_marketing,
-                                 locale=c.customer_locale, email=c.email, notify=notify)
+        order = self.place_order(
+            customer=c.customer,
+            items=[(li.variant, li.quantity) for li in c.line_items],
+            created_at=at,
+            checkout_token=token,
+            accepts_marketing=c.buyer_accepts_marketing,
+            locale=c.customer_locale,
+            email=c.email,
+            notify=notify,
+        )
         with self.store.lock:
             c.completed_at, c.updated_at, c.order = at, at, order
         if notify:
             self.deliver("checkouts/update", payloads.checkout(self, c))
         return order
 
-    def place_order(self, customer, items, created_at: datetime | None = None, checkout_token: str | None = None,
-                    discount_codes=(), accepts_marketing: bool = False, locale: str | None = None,
-                    email: str | None = None, financial_status: str = "PAID", notify: bool = True) -> Order:
+    def place_order(
+        self,
+        customer,
+        items,
+        created_at: datetime | None = None,
+        checkout_token: str | None = None,
+        discount_codes=(),
+        accepts_marketing: bool = False,
+        locale: str | None = None,
+        email: str | None = None,
+        financial_status: str = "PAID",
+        notify: bool = True,
+    ) -> Order:
         """An order: orders/create, and orders/paid when paid (neither if not `notify`).
 
         `customer` is an id, email or object.
@@ -282,23 +374,56 @@ class Shop:
         at = created_at or self.store.now()
         with self.store.lock:
             c = self.customer(customer) if customer is not None else None
-            o = self.add_order(c, self._line_items(items), at, checkout_token=checkout_token,
-                               discount_codes=list(discount_codes), locale=locale, email=email,
-                               accepts_marketing=accepts_marketing, financial_status=financial_status)
+            o = self.add_order(
+                c,
+                self._line_items(items),
+                at,
+                checkout_token=checkout_token,
+                discount_codes=list(discount_codes),
+                locale=locale,
+                email=email,
+                accepts_marketing=accepts_marketing,
+                financial_status=financial_status,
+            )
         if notify:
             self.deliver("orders/create", payloads.order(self, o))
         if notify and o.financial_status == "PAID":
             self.deliver("orders/paid", payloads.order(self, o))
         return o
 
-    def add_order(self, c: Customer | None, line_items, at: datetime, *, checkout_token=None, discount_codes=(),
-                  locale=None, email=None, accepts_marketing=False, financial_status="PAID",
-                  discount=Decimal(0), token=None) -> Order:
+    def add_order(
+        self,
+        c: Customer | None,
+        line_items,
+        at: datetime,
+        *,
+        checkout_token=None,
+        discount_codes=(),
+        locale=None,
+        email=None,
+        accepts_marketing=False,
+        financial_status="PAID",
+        discount=Decimal(0),
+        token=None,
+    ) -> Order:
         """Record an order and its effect on the customer, without webhooks (the seed uses this too)."""
-        o = Order(self.next_id(), self.next_order_number, email or (c.email if c else None), c, at, at,
-                  self.currency, line_items, token or secrets.token_hex(16), checkout_token,
-                  locale or (c.locale if c else self.locale), accepts_marketing, financial_status,
-                  discount_codes=list(discount_codes), discount=discount)
+        o = Order(
+            self.next_id(),
+            self.next_order_number,
+            email or (c.email if c else None),
+            c,
+            at,
+            at,
+            self.currency,
+            line_items,
+            token or secrets.token_hex(16),
+            checkout_token,
+            locale or (c.locale if c else self.locale),
+            accepts_marketing,
+            financial_status,
+            discount_codes=list(discount_codes),
+            discount=discount,
+        )
         self.next_order_number += 1
         self.orders[o.id] = o
         if c is not None:
@@ -330,8 +455,7 @@ class Shop:
         self.deliver("orders/updated", payloads.order(self, o))
         return o
 
-    def update_product(self, product, at: datetime | None = None, inventory: int | None = None,
-                       **changes) -> Product:
+    def update_product(self, product, at: datetime | None = None, inventory: int | None = None, **changes) -> Product:
         """Change a product (title, status, published; `inventory` of its first variant): products/update."""
         with self.store.lock:
             p = self.product(product)

@@ -3,38 +3,72 @@
 Apps and their tests match on `extensions.code` (undefinedField, missingRequiredArguments, ...),
 and a readable message naming the type and field is what a developer searches for.
 """
+
 from __future__ import annotations
 
 import re
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, visit, Visitor
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, Visitor, visit
 
 RULES = [
-    (re.compile(r"Cannot query field '(\w+)' on type '(\w+)'"),
-     lambda m: (f"Field '{m[1]}' doesn't exist on type '{m[2]}'",
-                {"code": "undefinedField", "typeName": m[2], "fieldName": m[1]})),
-    (re.compile(r"Unknown argument '(\w+)' on field '\w+\.(\w+)'"),
-     lambda m: (f"Field '{m[2]}' doesn't accept argument '{m[1]}'",
-                {"code": "argumentNotAccepted", "name": m[2], "typeName": "Field", "argumentName": m[1]})),
-    (re.compile(r"Field '(\w+)' argument '(\w+)' of type '.+' is required"),
-     lambda m: (f"Field '{m[1]}' is missing required arguments: {m[2]}",
-                {"code": "missingRequiredArguments", "className": "Field", "name": m[1], "arguments": m[2]})),
-    (re.compile(r"Unknown type '(\w+)'"),
-     lambda m: (f"No such type {m[1]}, so it can't be a fragment condition", {"code": "undefinedType", "typeName": m[1]})),
-    (re.compile(r"Field '(\w+)' of type '(.+?)' must have a selection of subfields"),
-     lambda m: (f"Field must have selections (field '{m[1]}' returns {m[2].strip('[]!')} but has no selections. "
-                f"Did you mean '{m[1]} {{ ... }}'?)", {"code": "selectionMismatch", "nodeName": f"field '{m[1]}'",
-                                                        "typeName": m[2].strip("[]!")})),
-    (re.compile(r"Field '(\w+)' must not have a selection since type '(.+?)' has no subfields"),
-     lambda m: (f"Selections can't be made on scalars (field '{m[1]}' returns {m[2].strip('[]!')} but has selections)",
-                {"code": "selectionMismatch", "nodeName": f"field '{m[1]}'", "typeName": m[2].strip("[]!")})),
-    (re.compile(r"Variable '\$(\w+)' is never used"),
-     lambda m: (f"Variable ${m[1]} is declared by anonymous query but not used",
-                {"code": "variableNotUsed", "variableName": m[1]})),
-    (re.compile(r"Variable '\$(\w+)' (?:got invalid value|of required type|of non-null type)"),
-     lambda m: (None, {"code": "INVALID_VARIABLE", "variableName": m[1]})),
-    (re.compile(r"Expected value of type|cannot represent|Enum '\w+' cannot|does not exist in '\w+' enum"),
-     lambda m: (None, {"code": "argumentLiteralsIncompatible"})),
+    (
+        re.compile(r"Cannot query field '(\w+)' on type '(\w+)'"),
+        lambda m: (
+            f"Field '{m[1]}' doesn't exist on type '{m[2]}'",
+            {"code": "undefinedField", "typeName": m[2], "fieldName": m[1]},
+        ),
+    ),
+    (
+        re.compile(r"Unknown argument '(\w+)' on field '\w+\.(\w+)'"),
+        lambda m: (
+            f"Field '{m[2]}' doesn't accept argument '{m[1]}'",
+            {"code": "argumentNotAccepted", "name": m[2], "typeName": "Field", "argumentName": m[1]},
+        ),
+    ),
+    (
+        re.compile(r"Field '(\w+)' argument '(\w+)' of type '.+' is required"),
+        lambda m: (
+            f"Field '{m[1]}' is missing required arguments: {m[2]}",
+            {"code": "missingRequiredArguments", "className": "Field", "name": m[1], "arguments": m[2]},
+        ),
+    ),
+    (
+        re.compile(r"Unknown type '(\w+)'"),
+        lambda m: (
+            f"No such type {m[1]}, so it can't be a fragment condition",
+            {"code": "undefinedType", "typeName": m[1]},
+        ),
+    ),
+    (
+        re.compile(r"Field '(\w+)' of type '(.+?)' must have a selection of subfields"),
+        lambda m: (
+            f"Field must have selections (field '{m[1]}' returns {m[2].strip('[]!')} but has no selections. "
+            f"Did you mean '{m[1]} {{ ... }}'?)",
+            {"code": "selectionMismatch", "nodeName": f"field '{m[1]}'", "typeName": m[2].strip("[]!")},
+        ),
+    ),
+    (
+        re.compile(r"Field '(\w+)' must not have a selection since type '(.+?)' has no subfields"),
+        lambda m: (
+            f"Selections can't be made on scalars (field '{m[1]}' returns {m[2].strip('[]!')} but has selections)",
+            {"code": "selectionMismatch", "nodeName": f"field '{m[1]}'", "typeName": m[2].strip("[]!")},
+        ),
+    ),
+    (
+        re.compile(r"Variable '\$(\w+)' is never used"),
+        lambda m: (
+            f"Variable ${m[1]} is declared by anonymous query but not used",
+            {"code": "variableNotUsed", "variableName": m[1]},
+        ),
+    ),
+    (
+        re.compile(r"Variable '\$(\w+)' (?:got invalid value|of required type|of non-null type)"),
+        lambda m: (None, {"code": "INVALID_VARIABLE", "variableName": m[1]}),
+    ),
+    (
+        re.compile(r"Expected value of type|cannot represent|Enum '\w+' cannot|does not exist in '\w+' enum"),
+        lambda m: (None, {"code": "argumentLiteralsIncompatible"}),
+    ),
 ]
 
 
@@ -56,7 +90,10 @@ def syntax_error(error: GraphQLError) -> dict:
     detail = error.message.removeprefix("Syntax Error: ").rstrip(".")
     loc = error.locations[0] if error.locations else None
     where = f" at [{loc.line}, {loc.column}]" if loc else ""
-    return {"message": f"syntax error, {detail}{where}", "locations": [l.formatted for l in error.locations or []]}
+    return {
+        "message": f"syntax error, {detail}{where}",
+        "locations": [location.formatted for location in error.locations or []],
+    }
 
 
 def field_paths(document) -> dict:

@@ -1,23 +1,31 @@
 """The whole sandbox's memory: its shops, the app's tokens, and the knobs tests turn."""
+
 from __future__ import annotations
 
 import itertools
 import shutil
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .models import AuthCode, Grant
 from .webhooks import Deliverer, http_transport
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Store:
-    def __init__(self, api_key: str, api_secret: str, app_url: str, now=utcnow,
-                 base_url: str = "http://127.0.0.1:5001", api_version: str = "2026-10"):
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str,
+        app_url: str,
+        now=utcnow,
+        base_url: str = "http://127.0.0.1:5001",
+        api_version: str = "2026-10",
+    ):
         self.api_key, self.api_secret = api_key, api_secret
         self.app_url = app_url.rstrip("/")
         self.base_url = base_url.rstrip("/")  #: set by `server.serve` once the port is known

@@ -1,4 +1,5 @@
 """The GraphQL rate limit: a leaky bucket of cost points per app and shop, as Shopify runs it."""
+
 import threading
 import time
 
@@ -33,5 +34,8 @@ class Bucket:
             self._level = min(self.maximum, self._refill() + points)
 
     def status(self) -> dict:
-        return {"maximumAvailable": self.maximum, "currentlyAvailable": round(self.available(), 1),
-                "restoreRate": self.restore_rate}
+        return {
+            "maximumAvailable": self.maximum,
+            "currentlyAvailable": round(self.available(), 1),
+            "restoreRate": self.restore_rate,
+        }

@@ -1,4 +1,5 @@
 """What every blueprint needs: the store of the running app and the shop named in the URL."""
+
 from flask import abort, current_app, g
 
 

@@ -4,6 +4,7 @@ Events raised while the sandbox serves an HTTP request (the storefront, the app'
 mutations) go out from a background thread, so a receiver that calls the store back cannot
 deadlock; events raised from plain Python (tests) are delivered before the call returns.
 """
+
 from __future__ import annotations
 
 import base64

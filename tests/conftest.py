@@ -2,6 +2,7 @@
 
 `TEST_DATABASE=postgres` runs the suite on a real PostgreSQL started here; the default is SQLite.
 """
+
 import os
 
 import pytest
@@ -75,18 +76,20 @@ def app_config(database_url, app_port):
 
 @pytest.fixture
 def app(database_url, app_port, app_config):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": SECRET_KEY,
-        "SHOPIFY_API_KEY": API_KEY,
-        "SHOPIFY_API_SECRET": API_SECRET,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "APP_URL": f"http://127.0.0.1:{app_port}",
-        # Nothing listens here: a test that sends mail must ask for the `smtp` fixture.
-        "MAIL_URL": f"smtp://127.0.0.1:{free_port()}",
-        "HTTP_TIMEOUT": 5,
-        **app_config,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET_KEY,
+            "SHOPIFY_API_KEY": API_KEY,
+            "SHOPIFY_API_SECRET": API_SECRET,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "APP_URL": f"http://127.0.0.1:{app_port}",
+            # Nothing listens here: a test that sends mail must ask for the `smtp` fixture.
+            "MAIL_URL": f"smtp://127.0.0.1:{free_port()}",
+            "HTTP_TIMEOUT": 5,
+            **app_config,
+        }
+    )
     with app.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()
@@ -125,13 +128,22 @@ def make_shop(app):
     from app.shops.models import Shop
 
     def make(domain: str = "demo-shop.myshopify.com", **fields) -> Shop:
-        shop = Shop(domain=domain, name=fields.pop("name", "Demo Shop"), email="owner@demo-shop.test",
-                    currency="USD", timezone="UTC", locale="en", installed_at=clock.now(),
-                    scopes=",".join(app.config["SHOPIFY_SCOPES"]), **fields)
+        shop = Shop(
+            domain=domain,
+            name=fields.pop("name", "Demo Shop"),
+            email="owner@demo-shop.test",
+            currency="USD",
+            timezone="UTC",
+            locale="en",
+            installed_at=clock.now(),
+            scopes=",".join(app.config["SHOPIFY_SCOPES"]),
+            **fields,
+        )
         shop.set_tokens("test-token", None, None, None)
         db.session.add(shop)
         db.session.commit()
         return shop
+
     return make
 
 
@@ -141,6 +153,7 @@ def live_app(app, app_port):
     import threading
 
     from werkzeug.serving import make_server
+
     server = make_server("127.0.0.1", app_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -153,6 +166,7 @@ def sandbox(app):
     """The sandbox store over real HTTP; the app's SHOPIFY_STORE_URL points at it."""
     from sandbox import create_sandbox
     from sandbox.server import serve
+
     store_app = create_sandbox(API_KEY, API_SECRET, app.config["APP_URL"])
     server = serve(store_app)
     app.config["SHOPIFY_STORE_URL"] = server.base_url + "/{shop}"
@@ -167,4 +181,5 @@ def install(app, client, sandbox):
 
     def do(domain: str = "demo-shop.myshopify.com", **kwargs):
         return run_install(app, client, sandbox, domain, **kwargs)
+
     return do

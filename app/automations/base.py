@@ -6,16 +6,17 @@ time window (`candidates`), whether a planned send should still go out (`exit_re
 quiet hours, consent order, catch-up and exactly-once belong to the engine, so a new
 automation is one module added to the registry and nothing else.
 """
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
 
 from app.automations.models import Send
 from app.customers.consent import marketing_allowed
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - automations import language from here
-
 
 
 class Skip(Exception):
@@ -29,6 +30,7 @@ class Skip(Exception):
 @dataclass(frozen=True)
 class Trigger:
     """A send that became due: the engine plans it once per (automation, recipient, trigger_ref)."""
+
     recipient: str
     customer_id: int | None
     trigger_ref: str
@@ -44,6 +46,7 @@ class Field:
     Types: "bool", "int" (min/max are the bounds), "text" (one string per language;
     min/max bound its length).
     """
+
     name: str
     type: str
     default: Any
@@ -52,8 +55,14 @@ class Field:
     max: int | None = None
 
     def as_json(self) -> dict:
-        return {"name": self.name, "type": self.type, "default": self.default,
-                "min": self.min, "max": self.max, "label": dict(self.label)}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "default": self.default,
+            "min": self.min,
+            "max": self.max,
+            "label": dict(self.label),
+        }
 
     def clean(self, value: Any, current: Any) -> Any:
         """The value to store, or ValueError with a message a merchant can act on."""
@@ -85,19 +94,27 @@ def common_fields(subject: dict, discount_percent: int = 0) -> tuple[Field, ...]
     return (
         Field("enabled", "bool", False, {"en": "Enabled", "vi": "Bật"}),
         Field("subject", "text", subject, {"en": "Subject", "vi": "Tiêu đề"}, 1, 150),
-        Field("discount_percent", "int", discount_percent,
-              {"en": "Discount (%), 0 for none", "vi": "Giảm giá (%), 0 là không giảm"}, 0, 100),
+        Field(
+            "discount_percent",
+            "int",
+            discount_percent,
+            {"en": "Discount (%), 0 for none", "vi": "Giảm giá (%), 0 là không giảm"},
+            0,
+            100,
+        ),
     )
 
 
 def not_planned(shop_id: int, automation: str, trigger_ref: ColumnElement) -> ColumnElement:
     """SQL condition: no send exists yet for this trigger, so planning scans return only what is new."""
-    return ~exists(select(Send.id).where(Send.shop_id == shop_id, Send.automation == automation,
-                                         Send.trigger_ref == trigger_ref))
+    return ~exists(
+        select(Send.id).where(Send.shop_id == shop_id, Send.automation == automation, Send.trigger_ref == trigger_ref)
+    )
 
 
 class Automation:
     """Base of every automation module; subclasses set the attributes and answer the questions."""
+
     key: str
     #: Directory under templates/emails/.
     template: str

@@ -8,6 +8,7 @@ an automation may not decide alone is decided here, in this order: catch-up limi
 uninstall, switch, the automation's exit conditions, consent, sending hours, caps,
 the discount code, and only then the message.
 """
+
 import hashlib
 import logging
 from collections import Counter
@@ -72,6 +73,7 @@ def run_once(now: datetime | None = None) -> dict:
 @dataclass
 class _Shop:
     """What a pass reads once per shop: the shop, its settings, its law, its hours."""
+
     shop: Shop
 
     @cached_property
@@ -149,12 +151,19 @@ class _Pass:
                 log.info("discount for send %s deferred: %s", send.id, not_now)
                 return self.retry(send, "discount", str(not_now))
             # Kept at once: a retry after a crash reuses the code instead of minting another.
-            self.keep(send, discount_code=code,
-                      context={**send.context, "discount_percent": percent,
-                               "discount_expires_at": clock.iso(expires_at) if expires_at else None})
+            self.keep(
+                send,
+                discount_code=code,
+                context={
+                    **send.context,
+                    "discount_percent": percent,
+                    "discount_expires_at": clock.iso(expires_at) if expires_at else None,
+                },
+            )
         context["discount"] = discount_of(send)
-        return compose(shop.shop, send, template=automation.template, context=context,
-                       subject=automation.subject(send, values))
+        return compose(
+            shop.shop, send, template=automation.template, context=context, subject=automation.subject(send, values)
+        )
 
     def limits(self, shop: _Shop, send: Send, going: int = 0) -> tuple[datetime | None, str | None]:
         """When the shop's hours and the caps allow this send, if not now. `going`: emails to the
@@ -179,7 +188,7 @@ class _Pass:
         # Locks taken in one order (their keys'): two workers locking the same addresses cannot deadlock.
         ready = sorted(ready, key=lambda item: _recipient_key(item[0]))
         for first in range(0, len(ready), SEND_CHUNK):
-            self.deliver_chunk(ready[first:first + SEND_CHUNK])
+            self.deliver_chunk(ready[first : first + SEND_CHUNK])
 
     def deliver_chunk(self, chunk: list) -> None:
         allowed, going = [], Counter()
@@ -194,10 +203,17 @@ class _Pass:
                 going[address] += 1
         messages = {send.id: message for send, message in allowed}
         going = queue.move_many(
-            [send for send, _ in allowed], self.token, ("claimed",), state="sending", sent_at=self.now,
+            [send for send, _ in allowed],
+            self.token,
+            ("claimed",),
+            state="sending",
+            sent_at=self.now,
             lease_until=self.now + queue.SEND_LEASE,
-            each={send.id: {"subject": str(message["Subject"]), "message_id": str(message["Message-ID"])}
-                  for send, message in allowed})
+            each={
+                send.id: {"subject": str(message["Subject"]), "message_id": str(message["Message-ID"])}
+                for send, message in allowed
+            },
+        )
         db.session.commit()
         if not going:
             return
@@ -207,8 +223,9 @@ class _Pass:
         by_id = {send.id: send for send in going}
         deliveries = mailer.flush()
         accepted = [by_id[d.send_id] for d in deliveries if d.status == "sent"]
-        self.counts["sent"] += len(queue.move_many(accepted, self.token, ("sending", "unknown"), state="sent",
-                                                   reason=None, lease_until=None))
+        self.counts["sent"] += len(
+            queue.move_many(accepted, self.token, ("sending", "unknown"), state="sent", reason=None, lease_until=None)
+        )
         for delivery in deliveries:
             if delivery.status != "sent":
                 self.record_failure(by_id[delivery.send_id], delivery)
@@ -222,23 +239,42 @@ class _Pass:
         else:
             self.finish(send, "failed", reason=delivery.status, last_error=delivery.detail, leaving=("sending",))
 
-    def finish(self, send: Send, state: str, *, reason: str | None = None, last_error: str | None = None,
-               counter: str | None = None, leaving: tuple[str, ...] = ("claimed",)) -> None:
-        if queue.move(send, self.token, leaving, state=state, reason=reason, last_error=last_error,
-                      lease_until=None):
+    def finish(
+        self,
+        send: Send,
+        state: str,
+        *,
+        reason: str | None = None,
+        last_error: str | None = None,
+        counter: str | None = None,
+        leaving: tuple[str, ...] = ("claimed",),
+    ) -> None:
+        if queue.move(send, self.token, leaving, state=state, reason=reason, last_error=last_error, lease_until=None):
             self.counts[counter or state] += 1
 
     def defer(self, send: Send, until: datetime, reason: str) -> None:
         """Back to the plan for later; not a failure, so attempts stay as they are."""
-        if queue.move(send, self.token, ("claimed",), state="planned", due_at=until, reason=reason,
-                      lease_until=None, worker=None):
+        if queue.move(
+            send, self.token, ("claimed",), state="planned", due_at=until, reason=reason, lease_until=None, worker=None
+        ):
             self.counts["deferred"] += 1
 
     def retry(self, send: Send, reason: str, detail: str | None, leaving=("claimed",)) -> None:
         """Back to the plan after a failure that may pass, each time waiting twice as long."""
-        delay = min(RETRY_BASE * 2 ** send.attempts, RETRY_CAP)
-        if queue.move(send, self.token, leaving, state="planned", due_at=self.now + delay, reason=reason,
-                      attempts=send.attempts + 1, last_error=detail, sent_at=None, lease_until=None, worker=None):
+        delay = min(RETRY_BASE * 2**send.attempts, RETRY_CAP)
+        if queue.move(
+            send,
+            self.token,
+            leaving,
+            state="planned",
+            due_at=self.now + delay,
+            reason=reason,
+            attempts=send.attempts + 1,
+            last_error=detail,
+            sent_at=None,
+            lease_until=None,
+            worker=None,
+        ):
             self.counts["retried"] += 1
 
     def keep(self, send: Send, **values) -> None:
@@ -270,8 +306,11 @@ def discount_of(send: Send) -> dict | None:
     """The template's `discount` block for a send that carries a code."""
     if not send.discount_code:
         return None
-    return {"code": send.discount_code, "percent": send.context.get("discount_percent"),
-            "expires_at": send.context.get("discount_expires_at")}
+    return {
+        "code": send.discount_code,
+        "percent": send.context.get("discount_percent"),
+        "expires_at": send.context.get("discount_expires_at"),
+    }
 
 
 def _sent_since(send: Send, since: datetime) -> list[datetime]:
@@ -279,10 +318,19 @@ def _sent_since(send: Send, since: datetime) -> list[datetime]:
 
     `sent_at` is set when a row becomes "sending", so emails in flight and unknown ones count too.
     """
-    return list(db.session.scalars(
-        select(Send.sent_at).where(Send.shop_id == send.shop_id, Send.recipient == send.recipient,
-                                   Send.sent_at > since, Send.state.in_(COUNTED), Send.id != send.id)
-        .order_by(Send.sent_at)))
+    return list(
+        db.session.scalars(
+            select(Send.sent_at)
+            .where(
+                Send.shop_id == send.shop_id,
+                Send.recipient == send.recipient,
+                Send.sent_at > since,
+                Send.state.in_(COUNTED),
+                Send.id != send.id,
+            )
+            .order_by(Send.sent_at)
+        )
+    )
 
 
 def _recipient_key(send: Send) -> int:

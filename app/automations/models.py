@@ -1,8 +1,8 @@
 """Automation settings per shop, and the durable send plan."""
+
 from datetime import datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Index, Integer, String,
-                        Text, UniqueConstraint, text)
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -12,6 +12,7 @@ from app.ids import new_id
 
 class AutomationSetting(db.Model):
     """A merchant's switch and tuning for one automation; absent means defaults, switched off."""
+
     __tablename__ = "automation_settings"
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
@@ -31,6 +32,7 @@ class Send(db.Model):
     `unknown` when the hand-over to SMTP may have happened (the worker died while sending, or
     the connection broke during DATA): never retried, the mail server may have accepted it.
     """
+
     __tablename__ = "sends"
     __table_args__ = (
         # trigger_ref before recipient: the same index answers "is this trigger planned already?"
@@ -39,15 +41,29 @@ class Send(db.Model):
         # The claim query scans only rows still to send; the partial index stays small however
         # many sends are done. It is the one hot index not led by shop_id, because claiming is
         # across shops (per shard, once distributed).
-        Index("ix_sends_planned_due", "due_at", postgresql_where=text("state = 'planned'"),
-              sqlite_where=text("state = 'planned'")),
+        Index(
+            "ix_sends_planned_due",
+            "due_at",
+            postgresql_where=text("state = 'planned'"),
+            sqlite_where=text("state = 'planned'"),
+        ),
         # The frequency cap counts what went to an address; rows not sent yet stay out of it,
         # so planning a backlog does not grow it.
-        Index("ix_sends_shop_recipient_sent", "shop_id", "recipient", "sent_at",
-              postgresql_where=text("sent_at IS NOT NULL"), sqlite_where=text("sent_at IS NOT NULL")),
+        Index(
+            "ix_sends_shop_recipient_sent",
+            "shop_id",
+            "recipient",
+            "sent_at",
+            postgresql_where=text("sent_at IS NOT NULL"),
+            sqlite_where=text("sent_at IS NOT NULL"),
+        ),
         # Lease recovery looks only at rows in flight.
-        Index("ix_sends_in_flight", "lease_until", postgresql_where=text("state IN ('claimed', 'sending')"),
-              sqlite_where=text("state IN ('claimed', 'sending')")),
+        Index(
+            "ix_sends_in_flight",
+            "lease_until",
+            postgresql_where=text("state IN ('claimed', 'sending')"),
+            sqlite_where=text("state IN ('claimed', 'sending')"),
+        ),
     )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)

@@ -7,6 +7,7 @@ last 7 days is planned to go out (catch-up; also what switching an automation on
 serves); what became due before that while nobody could send is recorded as skipped
 "too_late", so the merchant sees it was missed, looking back at most LOOKBACK.
 """
+
 import json
 from collections import Counter
 from datetime import datetime, timedelta
@@ -33,9 +34,10 @@ CHUNK = 1000
 def plan(now: datetime) -> Counter:
     """Plan every trigger that became due by `now`; returns counts of "planned" and "too_late"."""
     enabled = db.session.execute(
-        select(AutomationSetting, Shop).join(Shop, Shop.id == AutomationSetting.shop_id)
-        .where(AutomationSetting.enabled.is_(True), Shop.uninstalled_at.is_(None),
-               Shop.access_token_enc.is_not(None))).all()
+        select(AutomationSetting, Shop)
+        .join(Shop, Shop.id == AutomationSetting.shop_id)
+        .where(AutomationSetting.enabled.is_(True), Shop.uninstalled_at.is_(None), Shop.access_token_enc.is_not(None))
+    ).all()
     planned = Counter()
     for row, shop in enabled:
         key = row.key
@@ -49,9 +51,11 @@ def plan(now: datetime) -> Counter:
         while chunk := list(islice(triggers, CHUNK)):
             planned.update(_insert(shop.id, key, chunk, now))
         # Bookkeeping, not a merchant's edit: keep the settings' updated_at as it was.
-        db.session.execute(update(AutomationSetting)
-                           .where(AutomationSetting.shop_id == shop.id, AutomationSetting.key == key)
-                           .values(planned_until=now, updated_at=AutomationSetting.updated_at))
+        db.session.execute(
+            update(AutomationSetting)
+            .where(AutomationSetting.shop_id == shop.id, AutomationSetting.key == key)
+            .values(planned_until=now, updated_at=AutomationSetting.updated_at)
+        )
         db.session.commit()
     return planned
 
@@ -64,10 +68,25 @@ def _insert(shop_id: int, key: str, triggers: list, now: datetime) -> Counter:
     """
     if not triggers:
         return Counter()
-    rows = [{"shop_id": shop_id, "id": new_id(), "automation": key, "recipient": t.recipient,
-             "customer_id": t.customer_id, "trigger_ref": t.trigger_ref, "due_at": t.due_at,
-             "became_due_at": t.due_at, "attempts": 0, "locale": t.locale, "context": t.context,
-             "created_at": now, "state": "planned", "reason": None} for t in triggers]
+    rows = [
+        {
+            "shop_id": shop_id,
+            "id": new_id(),
+            "automation": key,
+            "recipient": t.recipient,
+            "customer_id": t.customer_id,
+            "trigger_ref": t.trigger_ref,
+            "due_at": t.due_at,
+            "became_due_at": t.due_at,
+            "attempts": 0,
+            "locale": t.locale,
+            "context": t.context,
+            "created_at": now,
+            "state": "planned",
+            "reason": None,
+        }
+        for t in triggers
+    ]
     for row in rows:
         if row["due_at"] < now - CATCH_UP:
             row["state"], row["reason"] = "skipped", "too_late"
@@ -83,6 +102,10 @@ def _insert_postgresql(rows: list[dict]) -> None:
     one statement for a thousand sends, where row-by-row inserts cost a round trip each."""
     names = ", ".join(rows[0])
     document = json.dumps(rows, default=lambda value: value.isoformat())
-    db.session.execute(text(f"INSERT INTO sends ({names}) SELECT {names} "
-                            "FROM json_populate_recordset(NULL::sends, CAST(:rows AS json)) ON CONFLICT DO NOTHING"),
-                       {"rows": document})
+    db.session.execute(
+        text(
+            f"INSERT INTO sends ({names}) SELECT {names} "
+            "FROM json_populate_recordset(NULL::sends, CAST(:rows AS json)) ON CONFLICT DO NOTHING"
+        ),
+        {"rows": document},
+    )

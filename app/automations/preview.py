@@ -4,12 +4,13 @@ Previews use a real customer and real products of the shop when it has them, so 
 merchant judges the email they will actually send; a new shop gets believable samples.
 Nothing is recorded in the send plan and no discount code is created in the store.
 """
+
 from app import clock
 from app.automations import settings
 from app.automations.base import language
 from app.automations.registry import AUTOMATIONS
-from app.mail.compose import compose
 from app.discounts import VALIDITY
+from app.mail.compose import compose
 from app.mail.transport import Delivery, send_now
 
 #: Printed where a real email would carry its own code.
@@ -19,8 +20,11 @@ SAMPLE_CODE = "COMEBACK-SAMPLE"
 def render(shop, key: str, locale: str, customer_id: int | None = None) -> tuple[str, str, str]:
     """(subject, html, text) of the automation's email as the shop would send it now."""
     message = _message(shop, key, locale, customer_id, to_email=None)
-    return (str(message["Subject"]), message.get_body(("html",)).get_content(),
-            message.get_body(("plain",)).get_content())
+    return (
+        str(message["Subject"]),
+        message.get_body(("html",)).get_content(),
+        message.get_body(("plain",)).get_content(),
+    )
 
 
 def send_test(shop, key: str, locale: str, to_email: str) -> Delivery:
@@ -37,7 +41,5 @@ def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str
         send.recipient = to_email
     percent = automation.discount_percent(send, values)
     if percent:
-        context["discount"] = {"code": SAMPLE_CODE, "percent": percent,
-                               "expires_at": clock.iso(clock.now() + VALIDITY)}
-    return compose(shop, send, template=automation.template, context=context,
-                   subject=automation.subject(send, values))
+        context["discount"] = {"code": SAMPLE_CODE, "percent": percent, "expires_at": clock.iso(clock.now() + VALIDITY)}
+    return compose(shop, send, template=automation.template, context=context, subject=automation.subject(send, values))

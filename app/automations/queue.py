@@ -5,6 +5,7 @@ claim token that holds the row, so a worker that lost its lease (paused, killed,
 too slow) can change nothing any more. Claims use `FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so several workers take disjoint batches; SQLite serialises writers.
 """
+
 import os
 import secrets
 import socket
@@ -33,22 +34,30 @@ def claim_token() -> str:
 def expire_leases(now: datetime) -> tuple[int, int]:
     """(released, unknown): claims never handed to SMTP go back to the plan; sends in flight become unknown."""
     released = db.session.execute(
-        update(Send).where(Send.state == "claimed", Send.lease_until < now)
+        update(Send)
+        .where(Send.state == "claimed", Send.lease_until < now)
         .values(state="planned", lease_until=None, worker=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     # The mail server may have accepted the message before the worker died: never retry it.
     unknown = db.session.execute(
-        update(Send).where(Send.state == "sending", Send.lease_until < now)
+        update(Send)
+        .where(Send.state == "sending", Send.lease_until < now)
         .values(state="unknown", reason="lease_expired", lease_until=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     return released, unknown
 
 
 def claim(now: datetime, limit: int, token: str) -> list[Send]:
     """Take up to `limit` due rows for this worker, oldest due first, and commit the claim."""
-    due = (select(Send.shop_id, Send.id).where(Send.state == "planned", Send.due_at <= now)
-           .order_by(Send.due_at).limit(limit))
+    due = (
+        select(Send.shop_id, Send.id)
+        .where(Send.state == "planned", Send.due_at <= now)
+        .order_by(Send.due_at)
+        .limit(limit)
+    )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     # One statement claims and returns the rows: no second round trip to load them. It runs in a
@@ -57,9 +66,11 @@ def claim(now: datetime, limit: int, token: str) -> list[Send]:
     # neither expire them nor reload them one by one.
     with Session(db.engine, expire_on_commit=False) as session:
         sends = session.scalars(
-            update(Send).where(tuple_(Send.shop_id, Send.id).in_(due))
+            update(Send)
+            .where(tuple_(Send.shop_id, Send.id).in_(due))
             .values(state="claimed", lease_until=now + CLAIM_LEASE, worker=token)
-            .returning(Send)).all()
+            .returning(Send)
+        ).all()
         session.commit()
     return sorted(sends, key=lambda send: send.due_at)
 
@@ -69,8 +80,9 @@ def move(send: Send, token: str, leaving: tuple[str, ...], **values) -> bool:
     return bool(move_many([send], token, leaving, **values))
 
 
-def move_many(sends: list[Send], token: str, leaving: tuple[str, ...], *, each: dict[int, dict] | None = None,
-              **values) -> list[Send]:
+def move_many(
+    sends: list[Send], token: str, leaving: tuple[str, ...], *, each: dict[int, dict] | None = None, **values
+) -> list[Send]:
     """Change the sends still in one of `leaving` under this token, in one statement; `each` adds
     values per send id. Returns the sends that moved (the others are no longer ours)."""
     if not sends:
@@ -78,14 +90,25 @@ def move_many(sends: list[Send], token: str, leaving: tuple[str, ...], *, each: 
     each = each or {}
     written = dict(values)
     for name in {name for per_send in each.values() for name in per_send}:
-        written[name] = case({send_id: per_send[name] for send_id, per_send in each.items() if name in per_send},
-                             value=SENDS.c.id, else_=SENDS.c[name])
+        written[name] = case(
+            {send_id: per_send[name] for send_id, per_send in each.items() if name in per_send},
+            value=SENDS.c.id,
+            else_=SENDS.c[name],
+        )
     # Through the table (the ORM's bulk-update machinery costs more than the statement here).
-    moved = set(db.session.scalars(
-        update(SENDS).where(_among(SENDS.c.shop_id, {send.shop_id for send in sends}),
-                            _among(SENDS.c.id, [send.id for send in sends]),
-                            SENDS.c.state.in_(leaving), SENDS.c.worker == token)
-        .values(**written).returning(SENDS.c.id)))
+    moved = set(
+        db.session.scalars(
+            update(SENDS)
+            .where(
+                _among(SENDS.c.shop_id, {send.shop_id for send in sends}),
+                _among(SENDS.c.id, [send.id for send in sends]),
+                SENDS.c.state.in_(leaving),
+                SENDS.c.worker == token,
+            )
+            .values(**written)
+            .returning(SENDS.c.id)
+        )
+    )
     done = [send for send in sends if send.id in moved]
     for send in done:
         _mirror(send, {**values, **each.get(send.id, {})})

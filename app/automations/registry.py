@@ -3,6 +3,7 @@
 Adding an automation is adding its module here; the engine, settings API and
 preview read only this mapping.
 """
+
 from app.automations import abandoned_cart, winback
 from app.automations.base import Automation
 

@@ -3,6 +3,7 @@
 Only values that differ from the automation's defaults are stored, so improving a
 default later reaches every shop that never touched it.
 """
+
 from copy import deepcopy
 
 from app.automations.models import AutomationSetting
@@ -64,8 +65,7 @@ def update(shop, key: str, changes: dict) -> dict:
         row = AutomationSetting(shop_id=shop.id, key=key, enabled=False, values={})
         db.session.add(row)
     row.enabled = new["enabled"]
-    row.values = {name: value for name, value in new.items()
-                  if name != "enabled" and value != by_name[name].default}
+    row.values = {name: value for name, value in new.items() if name != "enabled" and value != by_name[name].default}
     db.session.commit()
     return as_json(shop, key)
 

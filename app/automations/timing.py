@@ -4,8 +4,9 @@ Both are wall-clock rules in the shop's IANA zone. Times are computed on local d
 and converted to UTC at the end, so a window across midnight or a DST change still
 opens at the local minute the merchant (or the law) named.
 """
+
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -23,8 +24,11 @@ class SendingHours:
         quiet_span = None
         if quiet.get("enabled"):
             quiet_span = (_parse(quiet.get("start"), time(21)), _parse(quiet.get("end"), time(8)))
-        return cls(zone=_zone(shop.timezone), quiet=quiet_span,
-                   window=tuple(_parse(t, None) for t in send_window) if send_window else None)
+        return cls(
+            zone=_zone(shop.timezone),
+            quiet=quiet_span,
+            window=tuple(_parse(t, None) for t in send_window) if send_window else None,
+        )
 
     def permits(self, local: time) -> bool:
         if self.quiet and _inside(local, *self.quiet):
@@ -35,7 +39,7 @@ class SendingHours:
         return "quiet_hours" if self.quiet and _inside(local, *self.quiet) else "send_window"
 
     def local(self, utc: datetime) -> datetime:
-        return utc.replace(tzinfo=timezone.utc).astimezone(self.zone)
+        return utc.replace(tzinfo=UTC).astimezone(self.zone)
 
     def next_allowed(self, utc: datetime) -> datetime:
         """`utc` itself when sending is allowed then, else the first allowed local minute after it (naive UTC)."""
@@ -69,7 +73,7 @@ def _inside(moment: time, start: time, end: time) -> bool:
 
 
 def _utc(local: datetime, zone: ZoneInfo) -> datetime:
-    return local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def _parse(value, default: time | None) -> time | None:

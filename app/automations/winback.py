@@ -4,6 +4,7 @@ The lapse is named by the last order's id, so a customer who comes back, buys an
 lapses again gets a new email, while one lapse never gets two. The email shows the
 shop's bestsellers minus what this customer already bought.
 """
+
 from datetime import timedelta
 
 from sqlalchemy import String, cast, literal, select
@@ -24,40 +25,64 @@ class Winback(Automation):
     key = "winback"
     template = "winback"
     title = {"en": "Win-back", "vi": "Khách hàng quay lại"}
-    default_subject = {"en": "It's been a while: here are our bestsellers",
-                       "vi": "Đã lâu không gặp: sản phẩm bán chạy dành cho bạn"}
+    default_subject = {
+        "en": "It's been a while: here are our bestsellers",
+        "vi": "Đã lâu không gặp: sản phẩm bán chạy dành cho bạn",
+    }
     fields = (
-        Field("after_days", "int", 180,
-              {"en": "Days since the last order", "vi": "Số ngày kể từ đơn hàng cuối"}, 30, 730),
-        Field("bestsellers_count", "int", 4,
-              {"en": "Bestsellers shown", "vi": "Số sản phẩm bán chạy"}, MIN_PRODUCTS, 8),
-        Field("bestsellers_days", "int", 90,
-              {"en": "Bestsellers over the last (days)", "vi": "Bán chạy trong (ngày) gần nhất"}, 7, 365),
+        Field(
+            "after_days", "int", 180, {"en": "Days since the last order", "vi": "Số ngày kể từ đơn hàng cuối"}, 30, 730
+        ),
+        Field(
+            "bestsellers_count", "int", 4, {"en": "Bestsellers shown", "vi": "Số sản phẩm bán chạy"}, MIN_PRODUCTS, 8
+        ),
+        Field(
+            "bestsellers_days",
+            "int",
+            90,
+            {"en": "Bestsellers over the last (days)", "vi": "Bán chạy trong (ngày) gần nhất"},
+            7,
+            365,
+        ),
     )
 
     def candidates(self, shop, values, start, end):
         after = timedelta(days=values["after_days"])
-        last_order = (select(Order.id).where(Order.shop_id == Customer.shop_id, Order.customer_id == Customer.id)
-                      .order_by(Order.placed_at.desc()).limit(1).correlate(Customer).scalar_subquery())
-        query = (select(Customer.id, Customer.email, Customer.locale, Customer.last_order_at, last_order).where(
+        last_order = (
+            select(Order.id)
+            .where(Order.shop_id == Customer.shop_id, Order.customer_id == Customer.id)
+            .order_by(Order.placed_at.desc())
+            .limit(1)
+            .correlate(Customer)
+            .scalar_subquery()
+        )
+        query = select(Customer.id, Customer.email, Customer.locale, Customer.last_order_at, last_order).where(
             Customer.shop_id == shop.id,
-            Customer.last_order_at > start - after, Customer.last_order_at <= end - after,
+            Customer.last_order_at > start - after,
+            Customer.last_order_at <= end - after,
             Customer.email.is_not(None),
-            not_planned(shop.id, self.key, literal(PREFIX) + cast(last_order, String))))
+            not_planned(shop.id, self.key, literal(PREFIX) + cast(last_order, String)),
+        )
         for customer_id, email, locale, last_order_at, order_id in db.session.execute(query):
             if order_id is None:
                 continue
-            yield Trigger(recipient=email.lower(), customer_id=customer_id,
-                          trigger_ref=f"{PREFIX}{order_id}", due_at=last_order_at + after,
-                          locale=language(locale, shop.locale), context={"last_order_id": order_id})
+            yield Trigger(
+                recipient=email.lower(),
+                customer_id=customer_id,
+                trigger_ref=f"{PREFIX}{order_id}",
+                due_at=last_order_at + after,
+                locale=language(locale, shop.locale),
+                context={"last_order_id": order_id},
+            )
 
     def exit_reason(self, shop, send, values):
         customer = db.session.get(Customer, (shop.id, send.customer_id))
         if customer is None:
             return "customer_gone"
         lapse = db.session.get(Order, (shop.id, send.context["last_order_id"]))
-        newer = select(Order.id).where(Order.shop_id == shop.id, Order.customer_id == customer.id,
-                                       Order.id != send.context["last_order_id"])
+        newer = select(Order.id).where(
+            Order.shop_id == shop.id, Order.customer_id == customer.id, Order.id != send.context["last_order_id"]
+        )
         if lapse is not None:
             newer = newer.where(Order.placed_at >= lapse.placed_at)
         if db.session.scalar(newer.limit(1)) is not None:
@@ -77,43 +102,67 @@ class Winback(Automation):
 
     def sample(self, shop, values, locale, customer_id):
         if customer_id is None:
-            customer = db.session.scalar(select(Customer).where(
-                Customer.shop_id == shop.id, Customer.last_order_at.is_not(None))
-                .order_by(Customer.last_order_at.desc()).limit(1))
+            customer = db.session.scalar(
+                select(Customer)
+                .where(Customer.shop_id == shop.id, Customer.last_order_at.is_not(None))
+                .order_by(Customer.last_order_at.desc())
+                .limit(1)
+            )
         else:
             customer = db.session.get(Customer, (shop.id, customer_id))
         products = _bestsellers(shop, values, customer.id if customer else None)
         if len(products) < MIN_PRODUCTS:
-            products = list(db.session.scalars(select(Product).where(
-                Product.shop_id == shop.id, Product.published.is_(True))
-                .limit(values["bestsellers_count"]))) or _sample_products(shop)
-        send = Send(shop_id=shop.id, automation=self.key, recipient=(customer and customer.email) or shop.email or "",
-                    customer_id=customer.id if customer else None, trigger_ref=PREFIX + "preview",
-                    locale=locale, context={})
+            products = list(
+                db.session.scalars(
+                    select(Product)
+                    .where(Product.shop_id == shop.id, Product.published.is_(True))
+                    .limit(values["bestsellers_count"])
+                )
+            ) or _sample_products(shop)
+        send = Send(
+            shop_id=shop.id,
+            automation=self.key,
+            recipient=(customer and customer.email) or shop.email or "",
+            customer_id=customer.id if customer else None,
+            trigger_ref=PREFIX + "preview",
+            locale=locale,
+            context={},
+        )
         return send, _context(customer.first_name if customer else "Alex", products)
 
 
 def _bestsellers(shop, values: dict, customer_id: int | None) -> list[Product]:
-    return bestsellers(shop.id, days=values["bestsellers_days"], limit=values["bestsellers_count"],
-                       exclude_customer_id=customer_id)
+    return bestsellers(
+        shop.id, days=values["bestsellers_days"], limit=values["bestsellers_count"], exclude_customer_id=customer_id
+    )
 
 
 def _context(first_name: str | None, products: list[Product]) -> dict:
     return {
         "first_name": first_name,
-        "products": [{"title": p.title, "image_url": p.image_url, "url": p.url,
-                      "price": str(p.price) if p.price is not None else None}
-                     for p in products],
+        "products": [
+            {
+                "title": p.title,
+                "image_url": p.image_url,
+                "url": p.url,
+                "price": str(p.price) if p.price is not None else None,
+            }
+            for p in products
+        ],
     }
 
 
 def _sample_products(shop) -> list[Product]:
     base = f"https://{shop.primary_domain or shop.domain}/products/"
-    return [Product(shop_id=shop.id, id=0, title=title, price=price, url=base + handle, image_url=None)
-            for title, price, handle in (("Linen shirt", "49.00", "linen-shirt"),
-                                         ("Canvas tote", "18.00", "canvas-tote"),
-                                         ("Wool beanie", "22.00", "wool-beanie"),
-                                         ("Leather wallet", "39.00", "leather-wallet"))]
+    return [
+        Product(shop_id=shop.id, id=0, title=title, price=price, url=base + handle, image_url=None)
+        for title, price, handle in (
+            ("Linen shirt", "49.00", "linen-shirt"),
+            ("Canvas tote", "18.00", "canvas-tote"),
+            ("Wool beanie", "22.00", "wool-beanie"),
+            ("Leather wallet", "39.00", "leather-wallet"),
+        )
+    ]
 
 
 AUTOMATION = Winback()

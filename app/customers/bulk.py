@@ -4,6 +4,7 @@ Webhooks and the history import write through these, so both get "newest `update
 from the database itself (ON CONFLICT ... DO UPDATE ... WHERE), not from a read-then-write
 that two concurrent deliveries could interleave.
 """
+
 import json
 from collections.abc import Iterable, Sequence
 
@@ -49,8 +50,15 @@ def run(stmt, rows: Sequence[dict]):
     return db.session.execute(stmt) if _on_postgres() else db.session.execute(stmt, list(rows))
 
 
-def upsert(model, rows: Sequence[dict], *, keys: Iterable[str], update: Iterable[str] = (),
-           newer: str | None = None, returning: str | None = None) -> list:
+def upsert(
+    model,
+    rows: Sequence[dict],
+    *,
+    keys: Iterable[str],
+    update: Iterable[str] = (),
+    newer: str | None = None,
+    returning: str | None = None,
+) -> list:
     """Insert `rows` (no key twice); on a key conflict overwrite the `update` columns.
 
     `newer` names a timestamp column: an existing row is only overwritten by a row at least as

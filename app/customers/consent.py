@@ -6,10 +6,10 @@ stronger than any statement: bounced and redacted addresses never get marketing
 again, and an unsubscribe from our link is lifted only by a newer explicit opt-in.
 A redacted address is remembered only as a keyed hash, so redaction keeps no address.
 """
+
 from datetime import datetime
 
 from flask import current_app
-
 from sqlalchemy import select
 
 from app import clock
@@ -64,20 +64,27 @@ def suppress(shop_id: int, email: str, reason: str) -> None:
     elif row.reason not in HARD_SUPPRESSIONS:
         row.reason, row.created_at = reason, clock.now()
     if reason == "unsubscribed":  # an opt-out is also a consent statement; a bounce is not
-        for customer in db.session.scalars(select(Customer).where(Customer.shop_id == shop_id,
-                                                                  Customer.email == email)):
+        for customer in db.session.scalars(
+            select(Customer).where(Customer.shop_id == shop_id, Customer.email == email)
+        ):
             customer.consent_state, customer.consent_at = "unsubscribed", clock.now()
 
 
 def suppression_reason(shop_id: int, email: str) -> str | None:
     email = normalise_email(email) or ""
-    row = (db.session.get(Suppression, (shop_id, email))
-           or db.session.get(Suppression, (shop_id, redacted_key(shop_id, email))))
+    row = db.session.get(Suppression, (shop_id, email)) or db.session.get(
+        Suppression, (shop_id, redacted_key(shop_id, email))
+    )
     return row.reason if row else None
 
 
-def marketing_allowed(shop_id: int, email: str | None, *, customer: Customer | None = None,
-                      accepted_at_checkout: tuple[bool, datetime] | None = None) -> tuple[bool, str | None]:
+def marketing_allowed(
+    shop_id: int,
+    email: str | None,
+    *,
+    customer: Customer | None = None,
+    accepted_at_checkout: tuple[bool, datetime] | None = None,
+) -> tuple[bool, str | None]:
     """(allowed, reason if not). `accepted_at_checkout` is (buyer_accepts_marketing, when stated)."""
     email = normalise_email(email)
     if email is None:
@@ -86,8 +93,12 @@ def marketing_allowed(shop_id: int, email: str | None, *, customer: Customer | N
     if reason:
         return False, reason
     if customer is None:
-        customer = db.session.scalar(select(Customer).where(Customer.shop_id == shop_id, Customer.email == email)
-                                     .order_by(Customer.consent_at.desc()).limit(1))
+        customer = db.session.scalar(
+            select(Customer)
+            .where(Customer.shop_id == shop_id, Customer.email == email)
+            .order_by(Customer.consent_at.desc())
+            .limit(1)
+        )
     statements = []
     if customer is not None and customer.consent_at is not None:
         statements.append((customer.consent_at, customer.consent_state == SUBSCRIBED))

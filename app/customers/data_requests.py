@@ -2,6 +2,7 @@
 
 The settings page lists DataRequest rows; the merchant hands the payload to the customer.
 """
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,50 +19,104 @@ from app.mail.models import EmailEvent
 def record(shop_id: int, customer_id: int | None, email: str | None, request_id=None) -> DataRequest:
     """Assemble the customer's stored data into a new DataRequest row."""
     email = consent.normalise_email(email)
-    row = DataRequest(shop_id=shop_id, customer_id=customer_id, email=email, requested_at=clock.now(),
-                      payload={"request_id": request_id, **assemble(shop_id, customer_id, email)})
+    row = DataRequest(
+        shop_id=shop_id,
+        customer_id=customer_id,
+        email=email,
+        requested_at=clock.now(),
+        payload={"request_id": request_id, **assemble(shop_id, customer_id, email)},
+    )
     db.session.add(row)
     return row
 
 
 def listed(shop_id: int, limit: int | None = None) -> list[DataRequest]:
     """The shop's data requests, newest first."""
-    return list(db.session.scalars(select(DataRequest).where(DataRequest.shop_id == shop_id)
-                                   .order_by(DataRequest.requested_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(DataRequest)
+            .where(DataRequest.shop_id == shop_id)
+            .order_by(DataRequest.requested_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
     customer = db.session.get(Customer, (shop_id, customer_id)) if customer_id is not None else None
-    orders = list(db.session.scalars(select(Order).where(Order.shop_id == shop_id, _who(Order, customer_id, email))
-                                     .order_by(Order.placed_at)))
+    orders = list(
+        db.session.scalars(
+            select(Order).where(Order.shop_id == shop_id, _who(Order, customer_id, email)).order_by(Order.placed_at)
+        )
+    )
     lines = {}
     if orders:
-        for line in db.session.scalars(select(OrderLine).where(OrderLine.shop_id == shop_id,
-                                                               OrderLine.order_id.in_([o.id for o in orders]))):
+        for line in db.session.scalars(
+            select(OrderLine).where(OrderLine.shop_id == shop_id, OrderLine.order_id.in_([o.id for o in orders]))
+        ):
             lines.setdefault(line.order_id, []).append(
-                {"product_id": line.product_id, "variant_id": line.variant_id, "quantity": line.quantity})
-    checkouts = db.session.scalars(select(Checkout).where(Checkout.shop_id == shop_id,
-                                                          _who(Checkout, customer_id, email)))
+                {"product_id": line.product_id, "variant_id": line.variant_id, "quantity": line.quantity}
+            )
+    checkouts = db.session.scalars(
+        select(Checkout).where(Checkout.shop_id == shop_id, _who(Checkout, customer_id, email))
+    )
     sends = list(db.session.scalars(select(Send).where(Send.shop_id == shop_id, _who(Send, customer_id, email))))
-    events = db.session.scalars(select(EmailEvent).where(EmailEvent.shop_id == shop_id,
-                                                         EmailEvent.send_id.in_([s.id for s in sends])))
-    return _plain({
-        "customer": None if customer is None else {
-            "id": customer.id, "email": customer.email, "first_name": customer.first_name,
-            "locale": customer.locale, "email_marketing": customer.consent_state,
-            "email_marketing_updated_at": customer.consent_at, "orders_count": customer.orders_count,
-            "total_spent": customer.total_spent, "first_order_at": customer.first_order_at,
-            "last_order_at": customer.last_order_at},
-        "orders": [{"id": o.id, "placed_at": o.placed_at, "total": o.total, "currency": o.currency,
-                    "discount_codes": o.discount_codes, "cancelled_at": o.cancelled_at,
-                    "lines": lines.get(o.id, [])} for o in orders],
-        "checkouts": [{"token": c.token, "updated_at": c.platform_updated_at, "items": c.items, "total": c.total,
-                       "currency": c.currency, "completed_at": c.completed_at} for c in checkouts],
-        "emails": [{"automation": s.automation, "recipient": s.recipient, "state": s.state, "subject": s.subject,
-                    "sent_at": s.sent_at} for s in sends],
-        "email_events": [{"kind": e.kind, "url": e.url, "at": e.at} for e in events],
-        "suppression": consent.suppression_reason(shop_id, email) if email else None,
-    })
+    events = db.session.scalars(
+        select(EmailEvent).where(EmailEvent.shop_id == shop_id, EmailEvent.send_id.in_([s.id for s in sends]))
+    )
+    return _plain(
+        {
+            "customer": None
+            if customer is None
+            else {
+                "id": customer.id,
+                "email": customer.email,
+                "first_name": customer.first_name,
+                "locale": customer.locale,
+                "email_marketing": customer.consent_state,
+                "email_marketing_updated_at": customer.consent_at,
+                "orders_count": customer.orders_count,
+                "total_spent": customer.total_spent,
+                "first_order_at": customer.first_order_at,
+                "last_order_at": customer.last_order_at,
+            },
+            "orders": [
+                {
+                    "id": o.id,
+                    "placed_at": o.placed_at,
+                    "total": o.total,
+                    "currency": o.currency,
+                    "discount_codes": o.discount_codes,
+                    "cancelled_at": o.cancelled_at,
+                    "lines": lines.get(o.id, []),
+                }
+                for o in orders
+            ],
+            "checkouts": [
+                {
+                    "token": c.token,
+                    "updated_at": c.platform_updated_at,
+                    "items": c.items,
+                    "total": c.total,
+                    "currency": c.currency,
+                    "completed_at": c.completed_at,
+                }
+                for c in checkouts
+            ],
+            "emails": [
+                {
+                    "automation": s.automation,
+                    "recipient": s.recipient,
+                    "state": s.state,
+                    "subject": s.subject,
+                    "sent_at": s.sent_at,
+                }
+                for s in sends
+            ],
+            "email_events": [{"kind": e.kind, "url": e.url, "at": e.at} for e in events],
+            "suppression": consent.suppression_reason(shop_id, email) if email else None,
+        }
+    )
 
 
 def _who(model, customer_id: int | None, email: str | None):

@@ -3,11 +3,11 @@
 No street addresses, phone numbers or payment data are stored (see the data
 inventory in the README). Keys are the platform's own ids, prefixed by shop_id.
 """
+
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Index, Integer,
-                        Numeric, String, Text)
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -19,8 +19,10 @@ Money = Numeric(14, 2)
 
 class Customer(db.Model):
     __tablename__ = "customers"
-    __table_args__ = (Index("ix_customers_shop_email", "shop_id", "email"),
-                      Index("ix_customers_shop_last_order", "shop_id", "last_order_at"))
+    __table_args__ = (
+        Index("ix_customers_shop_email", "shop_id", "email"),
+        Index("ix_customers_shop_last_order", "shop_id", "last_order_at"),
+    )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
     #: Shopify's numeric customer id.
@@ -45,9 +47,11 @@ class Customer(db.Model):
 
 class Order(db.Model):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_shop_checkout", "shop_id", "checkout_token"),
-                      Index("ix_orders_shop_customer", "shop_id", "customer_id", "placed_at"),
-                      Index("ix_orders_shop_placed", "shop_id", "placed_at"))
+    __table_args__ = (
+        Index("ix_orders_shop_checkout", "shop_id", "checkout_token"),
+        Index("ix_orders_shop_customer", "shop_id", "customer_id", "placed_at"),
+        Index("ix_orders_shop_placed", "shop_id", "placed_at"),
+    )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -68,6 +72,7 @@ class Order(db.Model):
 
 class OrderLine(db.Model):
     """Which products an order contained: feeds bestsellers and "already bought"."""
+
     __tablename__ = "order_lines"
     # No index on product_id: it tempted SQLite's planner into walking every line the shop ever sold
     # for bestsellers; through the primary key (shop_id, order_id) a 90-day window takes ~15 ms at
@@ -84,6 +89,7 @@ class OrderLine(db.Model):
 
 class Checkout(db.Model):
     """A checkout that may become an abandoned cart."""
+
     __tablename__ = "checkouts"
     __table_args__ = (Index("ix_checkouts_shop_updated", "shop_id", "platform_updated_at"),)
 
@@ -109,6 +115,7 @@ class Checkout(db.Model):
 
 class Product(db.Model):
     """What an email needs to show a product; filled by import, order lines and the API."""
+
     __tablename__ = "products"
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
@@ -124,6 +131,7 @@ class Product(db.Model):
 
 class Suppression(db.Model):
     """An address that must get no more marketing email from this shop."""
+
     __tablename__ = "suppressions"
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
@@ -135,6 +143,7 @@ class Suppression(db.Model):
 
 class DataRequest(db.Model):
     """A `customers/data_request`: the stored data, assembled for the merchant to hand over."""
+
     __tablename__ = "data_requests"
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)

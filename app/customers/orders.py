@@ -5,6 +5,7 @@ each touched customer rather than incremented, so duplicates, out-of-order updat
 cancellations can never make them drift. An order also closes the checkout it came from,
 whichever of the two arrives first (they join on the checkout token).
 """
+
 from decimal import Decimal
 
 from sqlalchemy import delete, func, insert, literal, select, update
@@ -20,8 +21,17 @@ from app.extensions import db
 
 CHUNK = 500  # ids per IN (...) list: well under every driver's parameter limit
 
-ORDER_COLUMNS = ("customer_id", "email", "checkout_token", "placed_at", "platform_updated_at", "total",
-                 "currency", "discount_codes", "cancelled_at")
+ORDER_COLUMNS = (
+    "customer_id",
+    "email",
+    "checkout_token",
+    "placed_at",
+    "platform_updated_at",
+    "total",
+    "currency",
+    "discount_codes",
+    "cancelled_at",
+)
 
 
 def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False) -> list[int]:
@@ -39,16 +49,35 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
     if not newest:
         return []
     if not bulk:
-        ensure_customers(shop_id, {r.customer_id: {"email": r.email, "first_name": r.first_name, "locale": r.locale}
-                                   for r in newest.values() if r.customer_id is not None})
-    rows = [{"shop_id": shop_id, "id": r.id, "customer_id": r.customer_id, "email": consent.normalise_email(r.email),
-             "checkout_token": r.checkout_token, "placed_at": r.placed_at, "platform_updated_at": r.updated_at,
-             "total": r.total, "currency": r.currency, "discount_codes": r.discount_codes,
-             "cancelled_at": r.cancelled_at} for _, r in sorted(newest.items())]
+        ensure_customers(
+            shop_id,
+            {
+                r.customer_id: {"email": r.email, "first_name": r.first_name, "locale": r.locale}
+                for r in newest.values()
+                if r.customer_id is not None
+            },
+        )
+    rows = [
+        {
+            "shop_id": shop_id,
+            "id": r.id,
+            "customer_id": r.customer_id,
+            "email": consent.normalise_email(r.email),
+            "checkout_token": r.checkout_token,
+            "placed_at": r.placed_at,
+            "platform_updated_at": r.updated_at,
+            "total": r.total,
+            "currency": r.currency,
+            "discount_codes": r.discount_codes,
+            "cancelled_at": r.cancelled_at,
+        }
+        for _, r in sorted(newest.items())
+    ]
     # Upserting the order first also serialises two concurrent updates of one order (row lock),
     # so their line rewrites below cannot interleave.
-    applied = upsert(Order, rows, keys=("shop_id", "id"), update=ORDER_COLUMNS, newer="platform_updated_at",
-                     returning="id")
+    applied = upsert(
+        Order, rows, keys=("shop_id", "id"), update=ORDER_COLUMNS, newer="platform_updated_at", returning="id"
+    )
     if not applied:
         return []
     fresh = [newest[order_id] for order_id in sorted(applied)]
@@ -69,25 +98,51 @@ def derive_all(shop_id: int) -> None:
     """After a bulk import: create customers that orders name but the customer export missed,
     recompute every customer's figures, and close every checkout whose order we now hold."""
     known = select(Customer.id).where(Customer.shop_id == shop_id, Customer.id == Order.customer_id)
-    missing = (select(Order.shop_id, Order.customer_id, func.min(Order.email), literal("not_subscribed"),
-                      literal(0), literal(Decimal("0")), literal(clock.now()))
-               .where(Order.shop_id == shop_id, Order.customer_id.is_not(None), ~known.exists())
-               .group_by(Order.shop_id, Order.customer_id))
-    db.session.execute(insert(Customer.__table__).from_select(
-        ["shop_id", "id", "email", "consent_state", "orders_count", "total_spent", "created_at"], missing))
+    missing = (
+        select(
+            Order.shop_id,
+            Order.customer_id,
+            func.min(Order.email),
+            literal("not_subscribed"),
+            literal(0),
+            literal(Decimal("0")),
+            literal(clock.now()),
+        )
+        .where(Order.shop_id == shop_id, Order.customer_id.is_not(None), ~known.exists())
+        .group_by(Order.shop_id, Order.customer_id)
+    )
+    db.session.execute(
+        insert(Customer.__table__).from_select(
+            ["shop_id", "id", "email", "consent_state", "orders_count", "total_spent", "created_at"], missing
+        )
+    )
     db.session.execute(_stats(update(Customer).where(Customer.shop_id == shop_id)))
-    db.session.execute(update(Checkout).where(Checkout.shop_id == shop_id, Checkout.order_id.is_(None))
-                       .values(order_id=_ordered()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Checkout)
+        .where(Checkout.shop_id == shop_id, Checkout.order_id.is_(None))
+        .values(order_id=_ordered())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _replace_lines(shop_id: int, fresh: list[OrderRecord]) -> None:
     ids = [r.id for r in fresh]
     for start in range(0, len(ids), CHUNK):
-        db.session.execute(delete(OrderLine).where(OrderLine.shop_id == shop_id,
-                                                   OrderLine.order_id.in_(ids[start:start + CHUNK])))
-    lines = [{"shop_id": shop_id, "order_id": r.id, "position": position, "product_id": line.product_id,
-              "variant_id": line.variant_id, "quantity": line.quantity}
-             for r in fresh for position, line in enumerate(r.lines)]
+        db.session.execute(
+            delete(OrderLine).where(OrderLine.shop_id == shop_id, OrderLine.order_id.in_(ids[start : start + CHUNK]))
+        )
+    lines = [
+        {
+            "shop_id": shop_id,
+            "order_id": r.id,
+            "position": position,
+            "product_id": line.product_id,
+            "variant_id": line.variant_id,
+            "quantity": line.quantity,
+        }
+        for r in fresh
+        for position, line in enumerate(r.lines)
+    ]
     if lines:
         run(insert_rows(OrderLine, lines), lines)
 
@@ -95,25 +150,40 @@ def _replace_lines(shop_id: int, fresh: list[OrderRecord]) -> None:
 def refresh_stats(shop_id: int, customer_ids: list[int]) -> None:
     """Recompute each customer's order figures from their live (not cancelled) orders."""
     for start in range(0, len(customer_ids), CHUNK):
-        db.session.execute(_stats(update(Customer).where(
-            Customer.shop_id == shop_id, Customer.id.in_(customer_ids[start:start + CHUNK]))))
+        db.session.execute(
+            _stats(
+                update(Customer).where(
+                    Customer.shop_id == shop_id, Customer.id.in_(customer_ids[start : start + CHUNK])
+                )
+            )
+        )
 
 
 def _stats(statement):
     def over_live(expression):
-        return (select(expression).where(Order.shop_id == Customer.shop_id, Order.customer_id == Customer.id,
-                                         Order.cancelled_at.is_(None)).scalar_subquery())
-    return (statement.values(orders_count=over_live(func.count()),
-                             total_spent=over_live(func.coalesce(func.sum(Order.total), Decimal("0"))),
-                             first_order_at=over_live(func.min(Order.placed_at)),
-                             last_order_at=over_live(func.max(Order.placed_at)))
-            .execution_options(synchronize_session=False))
+        return (
+            select(expression)
+            .where(Order.shop_id == Customer.shop_id, Order.customer_id == Customer.id, Order.cancelled_at.is_(None))
+            .scalar_subquery()
+        )
+
+    return statement.values(
+        orders_count=over_live(func.count()),
+        total_spent=over_live(func.coalesce(func.sum(Order.total), Decimal("0"))),
+        first_order_at=over_live(func.min(Order.placed_at)),
+        last_order_at=over_live(func.max(Order.placed_at)),
+    ).execution_options(synchronize_session=False)
 
 
 def _ordered():
     """The id of an order we hold for the checkout being updated (the order may have arrived first)."""
-    return (select(Order.id).where(Order.shop_id == Checkout.shop_id, Order.checkout_token == Checkout.token)
-            .order_by(Order.id).limit(1).scalar_subquery())
+    return (
+        select(Order.id)
+        .where(Order.shop_id == Checkout.shop_id, Order.checkout_token == Checkout.token)
+        .order_by(Order.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def close_checkouts(shop_id: int, tokens: list[str]) -> None:
@@ -121,6 +191,7 @@ def close_checkouts(shop_id: int, tokens: list[str]) -> None:
     for start in range(0, len(tokens), CHUNK):
         db.session.execute(
             update(Checkout)
-            .where(Checkout.shop_id == shop_id, Checkout.token.in_(tokens[start:start + CHUNK]))
+            .where(Checkout.shop_id == shop_id, Checkout.token.in_(tokens[start : start + CHUNK]))
             .values(order_id=_ordered())
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )

@@ -3,6 +3,7 @@
 Order and checkout lines only carry title and price, so they add products the cache has not
 seen but never overwrite what the store's own product data (import) said.
 """
+
 from app import clock, jobs
 from app.customers.bulk import upsert
 from app.customers.models import Product
@@ -15,8 +16,12 @@ def remember_from_lines(shop_id: int, lines: list[Line]) -> None:
     rows = {}
     for line in lines:
         if line.product_id is not None:
-            rows[line.product_id] = {"shop_id": shop_id, "id": line.product_id, "title": line.title[:255],
-                                     "price": line.price}
+            rows[line.product_id] = {
+                "shop_id": shop_id,
+                "id": line.product_id,
+                "title": line.title[:255],
+                "price": line.price,
+            }
     # Insert-only: a product already cached keeps the title and price the store gave us.
     if upsert(Product, [rows[key] for key in sorted(rows)], keys=("shop_id", "id"), returning="id"):
         jobs.enqueue(shop_id, "refresh_products", unique_key="new")
@@ -25,8 +30,23 @@ def remember_from_lines(shop_id: int, lines: list[Line]) -> None:
 def store_products(shop_id: int, records: list[ProductRecord]) -> None:
     """Authoritative product data (import, API): overwrite everything."""
     now = clock.now()
-    rows = {r.id: {"shop_id": shop_id, "id": r.id, "title": r.title[:255], "price": r.price,
-                   "image_url": r.image_url, "url": r.url, "published": r.published,
-                   "in_stock": r.in_stock, "refreshed_at": now} for r in records}
-    upsert(Product, [rows[key] for key in sorted(rows)], keys=("shop_id", "id"),
-           update=("title", "price", "image_url", "url", "published", "in_stock", "refreshed_at"))
+    rows = {
+        r.id: {
+            "shop_id": shop_id,
+            "id": r.id,
+            "title": r.title[:255],
+            "price": r.price,
+            "image_url": r.image_url,
+            "url": r.url,
+            "published": r.published,
+            "in_stock": r.in_stock,
+            "refreshed_at": now,
+        }
+        for r in records
+    }
+    upsert(
+        Product,
+        [rows[key] for key in sorted(rows)],
+        keys=("shop_id", "id"),
+        update=("title", "price", "image_url", "url", "published", "in_stock", "refreshed_at"),
+    )

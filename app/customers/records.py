@@ -3,6 +3,7 @@
 Parsers turn the store's shapes (REST webhook bodies, GraphQL nodes) into these, and one
 code path writes them, so an order seen by webhook and the same order seen by import agree.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ def clip(value: str | None, size: int = 255) -> str | None:
 @dataclass(slots=True)
 class Line:
     """One line of an order or checkout: what was bought, and enough to show it in an email."""
+
     product_id: int | None
     variant_id: int | None
     quantity: int

@@ -5,6 +5,7 @@ adds later (with `shop_id` and a `customer_id`, `email` or `recipient` column) i
 too. Rows that point at a deleted row without naming the customer (order lines, email
 events) are deleted through their parent first.
 """
+
 from sqlalchemy import delete, or_, select
 
 from app.automations.models import Send
@@ -17,8 +18,9 @@ from app.shops.models import Shop
 CHUNK = 500
 
 
-def redact_customer(shop_id: int, customer_id: int | None, email: str | None,
-                    order_ids: list[int] | tuple = ()) -> None:
+def redact_customer(
+    shop_id: int, customer_id: int | None, email: str | None, order_ids: list[int] | tuple = ()
+) -> None:
     """Delete every row about this customer (by id and by address) in every table.
 
     The address is kept only as a keyed hash in suppressions, because the contract says a
@@ -27,8 +29,9 @@ def redact_customer(shop_id: int, customer_id: int | None, email: str | None,
     email = consent.normalise_email(email)
     if customer_id is None and email is None and not order_ids:
         return
-    orders = set(order_ids) | set(db.session.scalars(select(Order.id).where(
-        Order.shop_id == shop_id, _names(Order, customer_id, email))))
+    orders = set(order_ids) | set(
+        db.session.scalars(select(Order.id).where(Order.shop_id == shop_id, _names(Order, customer_id, email)))
+    )
     sends = list(db.session.scalars(select(Send.id).where(Send.shop_id == shop_id, _names(Send, customer_id, email))))
     _delete_in(EmailEvent, EmailEvent.send_id, shop_id, sends)
     _delete_in(OrderLine, OrderLine.order_id, shop_id, sorted(orders))
@@ -65,4 +68,4 @@ def _names(source, customer_id: int | None, email: str | None):
 
 def _delete_in(model, column, shop_id: int, ids: list[int]) -> None:
     for start in range(0, len(ids), CHUNK):
-        db.session.execute(delete(model).where(model.shop_id == shop_id, column.in_(ids[start:start + CHUNK])))
+        db.session.execute(delete(model).where(model.shop_id == shop_id, column.in_(ids[start : start + CHUNK])))

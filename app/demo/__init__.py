@@ -3,6 +3,7 @@
 SQLite under instance/, the sandbox store (a Shopify stand-in), a local SMTP inbox
 with a web view, the web app and the worker, in one process. Never used in production.
 """
+
 import contextlib
 import logging
 import os
@@ -49,14 +50,17 @@ def run(port: int) -> None:
     serve(store, port=SANDBOX_PORT)
     threading.Thread(target=_worker_loop, args=(app, config["TICK_SECONDS"]), daemon=True).start()
 
-    print(f"""
+    print(
+        f"""
   Comeback demo is running.
-    App            {config['APP_URL']}
+    App            {config["APP_URL"]}
     Sandbox store  http://127.0.0.1:{SANDBOX_PORT}/   (open a shop, press "Open Comeback in admin" to install)
     Inbox          http://127.0.0.1:{INBOX_WEB_PORT}/   (every email the app sends lands here)
-  The worker ticks every {config['TICK_SECONDS']} s. Ctrl-C stops everything.
+  The worker ticks every {config["TICK_SECONDS"]} s. Ctrl-C stops everything.
   Each run starts afresh, like the sandbox store: install the app again from the store.
-""", flush=True)
+""",
+        flush=True,
+    )
     make_server("127.0.0.1", port, app, threaded=True).serve_forever()
 
 
@@ -79,6 +83,7 @@ def _worker_loop(app, seconds: int) -> None:
     """The worker in a thread: the demo is one command; production runs `flask worker` apart
     (whose scheduler needs the main thread for its signal handler)."""
     from app.worker import guarded_tick
+
     while True:
         guarded_tick(app)
         time.sleep(seconds)

@@ -1,4 +1,5 @@
 """The demo's mail inbox: a real SMTP server (aiosmtpd) and a page to read what arrived."""
+
 import email
 import email.policy
 import threading
@@ -39,8 +40,10 @@ def inbox_app(mailbox: Mailbox) -> Flask:
             abort(404)
         message = mailbox.messages[number]
         html, text = _parts(message)
-        return render_template("message.html", number=number, message=message, html=html, text=text,
-                               headers=list(message.items()))
+        return render_template(
+            "message.html", number=number, message=message, html=html, text=text, headers=list(message.items())
+        )
+
     return app
 
 

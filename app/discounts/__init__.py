@@ -5,6 +5,7 @@ expires after VALIDITY (the email prints the date). If the store refuses or
 throttles, `create_code` raises NotNow and the engine defers the send: an email
 never goes out with a code that does not exist.
 """
+
 import secrets
 from datetime import datetime, timedelta
 
@@ -59,8 +60,9 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
         for _ in range(3):
             code = new_code()
             try:
-                payload = client.mutate(CREATE, {"discount": _input(send, code, percent, starts_at, expires_at)},
-                                        "discountCodeBasicCreate")
+                payload = client.mutate(
+                    CREATE, {"discount": _input(send, code, percent, starts_at, expires_at)}, "discountCodeBasicCreate"
+                )
             except UserErrors as error:
                 if any(e.get("code") == "TAKEN" for e in error.errors):
                     continue
@@ -71,8 +73,17 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
     except GraphQLError as error:
         raise NotNow(f"the store did not create the discount: {error}") from error
     platform_id = (payload.get("codeDiscountNode") or {}).get("id")
-    db.session.add(IssuedCode(shop_id=shop.id, code=code, send_id=send.id, platform_id=platform_id,
-                              percent=int(percent), expires_at=expires_at, created_at=starts_at))
+    db.session.add(
+        IssuedCode(
+            shop_id=shop.id,
+            code=code,
+            send_id=send.id,
+            platform_id=platform_id,
+            percent=int(percent),
+            expires_at=expires_at,
+            created_at=starts_at,
+        )
+    )
     send.discount_code = code
     # Orders using the code are credited to the email by app.mail.attribution's periodic job.
     jobs.enqueue(shop.id, "attribution", unique_key="periodic", run_at=starts_at + timedelta(hours=1))
@@ -99,7 +110,13 @@ def _reusable(shop_id: int, send, percent: int) -> IssuedCode | None:
     if send.id is None:
         return None
     return db.session.scalar(
-        select(IssuedCode).where(IssuedCode.shop_id == shop_id, IssuedCode.send_id == send.id,
-                                 IssuedCode.percent == percent,
-                                 IssuedCode.expires_at >= clock.now() + REUSE_MIN_LEFT)
-        .order_by(IssuedCode.expires_at.desc()).limit(1))
+        select(IssuedCode)
+        .where(
+            IssuedCode.shop_id == shop_id,
+            IssuedCode.send_id == send.id,
+            IssuedCode.percent == percent,
+            IssuedCode.expires_at >= clock.now() + REUSE_MIN_LEFT,
+        )
+        .order_by(IssuedCode.expires_at.desc())
+        .limit(1)
+    )

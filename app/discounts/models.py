@@ -1,4 +1,5 @@
 """The discount codes we created in stores, one per email."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String
@@ -10,6 +11,7 @@ from app.extensions import db, shop_fk
 
 class IssuedCode(db.Model):
     """A code that exists in the store; an order using it is credited to its email."""
+
     __tablename__ = "discount_codes"
     __table_args__ = (Index("ix_discount_codes_shop_send", "shop_id", "send_id"),)
 

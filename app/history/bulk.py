@@ -1,4 +1,5 @@
 """Starting and polling a bulk operation (`bulkOperationRunQuery`, then `node(id:)`)."""
+
 from app.history.queries import POLL_BULK, RUN_BULK
 from app.shops.graphql import Client, GraphQLError, UserErrors
 

@@ -6,6 +6,7 @@ time to look again, and the worker calls it back. Its state lives in `job.data`:
 phase, the operation id, the result URL, `cursor` (lines of the file written), and
 `done`/`total` (lines written / lines in the file) for the progress bar.
 """
+
 import contextlib
 import time
 from datetime import timedelta
@@ -15,7 +16,8 @@ from flask import current_app
 from app import clock, jobs
 from app.customers.orders import derive_all
 from app.extensions import db
-from app.history import bulk, load, queries, reconcile as healing
+from app.history import bulk, load, queries
+from app.history import reconcile as healing
 from app.history.products import refresh_unknown
 from app.shops.graphql import Client
 from app.shops.models import Shop
@@ -42,8 +44,7 @@ def import_history(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
         return None  # uninstalled meanwhile: nothing to import, nobody to email
-    state = {"phase": PHASES[0], "operation": None, "url": None, "cursor": 0, "done": 0, "total": 0,
-             **(job.data or {})}
+    state = {"phase": PHASES[0], "operation": None, "url": None, "cursor": 0, "done": 0, "total": 0, **(job.data or {})}
     deadline = time.monotonic() + TIME_BUDGET
     client = Client.for_shop(shop)
     while state["phase"] != "done":

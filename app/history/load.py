@@ -6,6 +6,7 @@ BATCH root objects with their nested rows (which follow their parent, pointing b
 with the job's cursor (lines done). After a crash the job re-opens the file and skips
 what a committed batch already covered.
 """
+
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -41,8 +42,9 @@ def write(shop_id: int, phase: str, roots: list[dict], children: dict[str, list[
         store_orders(shop_id, [parse.order(node, children.get(node["id"], [])) for node in roots], bulk=True)
 
 
-def load(shop_id: int, phase: str, rows: Iterator[bytes], cursor: int,
-         checkpoint: Callable[[int], None], deadline: float) -> tuple[int, bool]:
+def load(
+    shop_id: int, phase: str, rows: Iterator[bytes], cursor: int, checkpoint: Callable[[int], None], deadline: float
+) -> tuple[int, bool]:
     """Write `rows` (the file after `cursor` lines) in batches; `checkpoint(lines_done)` is
     called before each commit. Stops at a batch boundary once `deadline` (time.monotonic) has
     passed. Returns (lines done, finished)."""

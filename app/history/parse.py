@@ -1,4 +1,5 @@
 """GraphQL nodes (bulk JSONL rows and query answers) -> platform-neutral records."""
+
 from decimal import Decimal, InvalidOperation
 
 from app import clock
@@ -10,35 +11,48 @@ def product(node: dict) -> ProductRecord:
     image = (((node.get("featuredMedia") or {}).get("preview") or {}).get("image") or {}).get("url")
     price = ((node.get("priceRangeV2") or {}).get("minVariantPrice") or {}).get("amount")
     return ProductRecord(
-        id=numeric_id(node["id"]), title=(node.get("title") or "")[:255], price=_money(price), image_url=image,
+        id=numeric_id(node["id"]),
+        title=(node.get("title") or "")[:255],
+        price=_money(price),
+        image_url=image,
         url=node.get("onlineStoreUrl"),
         # On the online store and active: the only products an email may link to.
         published=node.get("status") == "ACTIVE" and bool(node.get("onlineStoreUrl")),
-        in_stock=not node.get("tracksInventory", True) or (node.get("totalInventory") or 0) > 0)
+        in_stock=not node.get("tracksInventory", True) or (node.get("totalInventory") or 0) > 0,
+    )
 
 
 def customer(node: dict) -> CustomerRecord:
     address = node.get("defaultEmailAddress") or {}
     state = address.get("marketingState")
     return CustomerRecord(
-        id=numeric_id(node["id"]), email=clip(address.get("emailAddress"), 320), first_name=node.get("firstName"),
-        locale=node.get("locale"), updated_at=clock.parse_iso(node.get("updatedAt")),
+        id=numeric_id(node["id"]),
+        email=clip(address.get("emailAddress"), 320),
+        first_name=node.get("firstName"),
+        locale=node.get("locale"),
+        updated_at=clock.parse_iso(node.get("updatedAt")),
         consent_state=state.lower() if state else None,
-        consent_at=clock.parse_iso(address.get("marketingUpdatedAt")))
+        consent_at=clock.parse_iso(address.get("marketingUpdatedAt")),
+    )
 
 
 def order(node: dict, line_rows: list[dict]) -> OrderRecord:
     placed_at = clock.parse_iso(node["createdAt"])
     return OrderRecord(
-        id=numeric_id(node["id"]), updated_at=clock.parse_iso(node.get("updatedAt")) or placed_at,
-        placed_at=placed_at, customer_id=numeric_id((node.get("customer") or {}).get("id")),
-        email=clip(node.get("email"), 320), locale=clip(node.get("customerLocale"), 16),
+        id=numeric_id(node["id"]),
+        updated_at=clock.parse_iso(node.get("updatedAt")) or placed_at,
+        placed_at=placed_at,
+        customer_id=numeric_id((node.get("customer") or {}).get("id")),
+        email=clip(node.get("email"), 320),
+        locale=clip(node.get("customerLocale"), 16),
         checkout_token=clip(node.get("checkoutToken"), 64),
         total=_money(((node.get("totalPriceSet") or {}).get("shopMoney") or {}).get("amount")) or Decimal("0"),
-        currency=(node.get("currencyCode") or "USD")[:3], discount_codes=list(node.get("discountCodes") or []),
+        currency=(node.get("currencyCode") or "USD")[:3],
+        discount_codes=list(node.get("discountCodes") or []),
         cancelled_at=clock.parse_iso(node.get("cancelledAt")),
         accepts_marketing=bool(node.get("customerAcceptsMarketing")),
-        lines=[line(row) for row in line_rows])
+        lines=[line(row) for row in line_rows],
+    )
 
 
 def abandoned_checkout(node: dict, token: str, accepts_marketing: bool) -> CheckoutRecord:
@@ -47,21 +61,31 @@ def abandoned_checkout(node: dict, token: str, accepts_marketing: bool) -> Check
     person = node.get("customer") or {}
     money = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
     return CheckoutRecord(
-        token=token, updated_at=clock.parse_iso(node.get("updatedAt")),
+        token=token,
+        updated_at=clock.parse_iso(node.get("updatedAt")),
         email=clip((person.get("defaultEmailAddress") or {}).get("emailAddress"), 320),
-        customer_id=numeric_id(person.get("id")), first_name=clip(person.get("firstName"), 255),
-        locale=clip(person.get("locale"), 16), accepts_marketing=accepts_marketing,
+        customer_id=numeric_id(person.get("id")),
+        first_name=clip(person.get("firstName"), 255),
+        locale=clip(person.get("locale"), 16),
+        accepts_marketing=accepts_marketing,
         items=[line(row) for row in (node.get("lineItems") or {}).get("nodes") or []],
-        total=_money(money.get("amount")) or Decimal("0"), currency=(money.get("currencyCode") or "USD")[:3],
-        recovery_url=node.get("abandonedCheckoutUrl"), completed_at=clock.parse_iso(node.get("completedAt")))
+        total=_money(money.get("amount")) or Decimal("0"),
+        currency=(money.get("currencyCode") or "USD")[:3],
+        recovery_url=node.get("abandonedCheckoutUrl"),
+        completed_at=clock.parse_iso(node.get("completedAt")),
+    )
 
 
 def line(row: dict) -> Line:
     price = ((row.get("originalUnitPriceSet") or {}).get("shopMoney") or {}).get("amount")
-    return Line(product_id=numeric_id((row.get("product") or {}).get("id")),
-                variant_id=numeric_id((row.get("variant") or {}).get("id")),
-                quantity=int(row.get("currentQuantity", row.get("quantity")) or 0),
-                title=(row.get("title") or "")[:255], variant_title=row.get("variantTitle"), price=_money(price))
+    return Line(
+        product_id=numeric_id((row.get("product") or {}).get("id")),
+        variant_id=numeric_id((row.get("variant") or {}).get("id")),
+        quantity=int(row.get("currentQuantity", row.get("quantity")) or 0),
+        title=(row.get("title") or "")[:255],
+        variant_title=row.get("variantTitle"),
+        price=_money(price),
+    )
 
 
 def _money(value) -> Decimal | None:

@@ -34,27 +34,36 @@ ORDER_FIELDS = """
 # Bulk queries take everything: no `first`, one root connection each.
 BULK_PRODUCTS = "{ products { edges { node { %s } } } }" % PRODUCT_FIELDS
 BULK_CUSTOMERS = "{ customers { edges { node { %s } } } }" % CUSTOMER_FIELDS
-BULK_ORDERS = """{ orders(query: "created_at:>='%%s'") { edges { node { %s
+BULK_ORDERS = (
+    """{ orders(query: "created_at:>='%%s'") { edges { node { %s
   lineItems { edges { node { id quantity currentQuantity title variantTitle product { id } variant { id }
-    originalUnitPriceSet { shopMoney { amount } } } } } } } } }""" % ORDER_FIELDS
+    originalUnitPriceSet { shopMoney { amount } } } } } } } } }"""
+    % ORDER_FIELDS
+)
 
 # Reconciliation pages through recent changes; page sizes keep each call under the 1,000-point cap.
-RECENT_ORDERS = """
+RECENT_ORDERS = (
+    """
 query recentOrders($query: String!, $after: String) {
   orders(first: 10, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes { %s lineItems(first: 20) { nodes { id quantity currentQuantity title variantTitle
       product { id } variant { id } } } }
   }
-}""" % ORDER_FIELDS
+}"""
+    % ORDER_FIELDS
+)
 
-RECENT_CUSTOMERS = """
+RECENT_CUSTOMERS = (
+    """
 query recentCustomers($query: String!, $after: String) {
   customers(first: 100, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes { %s }
   }
-}""" % CUSTOMER_FIELDS
+}"""
+    % CUSTOMER_FIELDS
+)
 
 # Abandoned checkouts carry no checkout token and no marketing tick box (see history.reconcile), and
 # cannot be sorted by update time: each is compared with ours on its own.
@@ -70,7 +79,10 @@ query recentCheckouts($query: String!, $after: String) {
   }
 }"""
 
-PRODUCTS_BY_ID = """
+PRODUCTS_BY_ID = (
+    """
 query productsById($ids: [ID!]!) {
   nodes(ids: $ids) { ... on Product { %s } }
-}""" % PRODUCT_FIELDS
+}"""
+    % PRODUCT_FIELDS
+)

@@ -1,6 +1,7 @@
 """Reconciliation: re-read customers, orders and abandoned checkouts changed since a moment,
 through the same writes as webhooks, so a missed or lost delivery is healed within the hour
 (Shopify does not promise delivery; its own guidance is to reconcile from the API)."""
+
 import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -34,8 +35,7 @@ def run(client: Client, shop_id: int, since: datetime) -> dict:
         db.session.commit()
         counts["customers"] += len(page)
     for page in _pages(client, queries.RECENT_ORDERS, "orders", search):
-        store_orders(shop_id, [parse.order(node, (node.get("lineItems") or {}).get("nodes") or [])
-                               for node in page])
+        store_orders(shop_id, [parse.order(node, (node.get("lineItems") or {}).get("nodes") or []) for node in page])
         db.session.commit()
         counts["orders"] += len(page)
     # After orders: a checkout whose order we now hold is stored closed.

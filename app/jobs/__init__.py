@@ -5,9 +5,10 @@ Handlers are registered by name. A handler gets the job and returns one of:
 it may update `job.data` to keep a resumable cursor. An exception schedules a
 retry with a growing delay; after MAX_ATTEMPTS the job is failed for good.
 """
+
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,23 +26,26 @@ LEASE = timedelta(minutes=10)
 
 def handler(kind: str):
     """Register `fn(job)` as the handler of jobs of `kind`."""
+
     def register(fn):
         HANDLERS[kind] = fn
         return fn
+
     return register
 
 
-def enqueue(shop_id: int, kind: str, *, unique_key: str = "", run_at: datetime | None = None,
-            data: dict | None = None) -> Job:
+def enqueue(
+    shop_id: int, kind: str, *, unique_key: str = "", run_at: datetime | None = None, data: dict | None = None
+) -> Job:
     """Queue a job unless a live one of that kind and key exists; returns the live job either way."""
-    live = db.session.scalar(select(Job).where(
-        Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key))
+    live = db.session.scalar(select(Job).where(Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key))
     if live is not None:
         if live.state == "running":
             # A plain UPDATE, so it cannot overwrite what the running handler writes; conditional, so
             # a job that finished meanwhile is not left "done" with a rerun nobody will look at.
-            asked = db.session.execute(update(Job).where(Job.shop_id == shop_id, Job.id == live.id,
-                                                         Job.state == "running").values(rerun=True)).rowcount
+            asked = db.session.execute(
+                update(Job).where(Job.shop_id == shop_id, Job.id == live.id, Job.state == "running").values(rerun=True)
+            ).rowcount
             if not asked:
                 db.session.refresh(live)
         if live.state in ("done", "failed"):
@@ -53,18 +57,21 @@ def enqueue(shop_id: int, kind: str, *, unique_key: str = "", run_at: datetime |
         with db.session.begin_nested():
             db.session.add(job)
     except IntegrityError:  # a concurrent enqueue won the race: theirs is the live job
-        return db.session.scalar(select(Job).where(
-            Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key))
+        return db.session.scalar(
+            select(Job).where(Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key)
+        )
     return job
 
 
 def _claim(limit: int) -> list[Job]:
     now = clock.now()
-    query = (select(Job)
-             .where(or_(Job.state == "queued",
-                        (Job.state == "running") & (Job.lease_until < now)))
-             .where(Job.run_at <= now)
-             .order_by(Job.run_at).limit(limit))
+    query = (
+        select(Job)
+        .where(or_(Job.state == "queued", (Job.state == "running") & (Job.lease_until < now)))
+        .where(Job.run_at <= now)
+        .order_by(Job.run_at)
+        .limit(limit)
+    )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     jobs = list(db.session.scalars(query))
@@ -98,7 +105,7 @@ def _run(job: Job) -> None:
             job.state, job.finished_at = "failed", clock.now()
         else:
             job.state = "queued"
-            job.run_at = clock.now() + timedelta(seconds=30 * 2 ** job.attempts)
+            job.run_at = clock.now() + timedelta(seconds=30 * 2**job.attempts)
         job.lease_until = None
         db.session.commit()
         return
@@ -108,9 +115,11 @@ def _run(job: Job) -> None:
     else:
         db.session.flush()
         # Done only if nobody asked for it again meanwhile (checked and set in one statement).
-        finished = db.session.execute(update(Job).where(Job.shop_id == job.shop_id, Job.id == job.id,
-                                                        Job.rerun.is_(False))
-                                      .values(state="done", finished_at=clock.now())).rowcount
+        finished = db.session.execute(
+            update(Job)
+            .where(Job.shop_id == job.shop_id, Job.id == job.id, Job.rerun.is_(False))
+            .values(state="done", finished_at=clock.now())
+        ).rowcount
         db.session.expire(job, ["state", "finished_at", "rerun"])
         if not finished:
             job.state, job.run_at, job.attempts, job.rerun = "queued", clock.now(), 0, False
@@ -118,5 +127,6 @@ def _run(job: Job) -> None:
 
 
 def latest(shop_id: int, kind: str) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.shop_id == shop_id, Job.kind == kind)
-                             .order_by(Job.created_at.desc()).limit(1))
+    return db.session.scalar(
+        select(Job).where(Job.shop_id == shop_id, Job.kind == kind).order_by(Job.created_at.desc()).limit(1)
+    )

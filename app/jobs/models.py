@@ -1,4 +1,5 @@
 """Background jobs run by the worker: history import steps, token refresh, reconciliation."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint

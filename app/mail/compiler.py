@@ -10,6 +10,7 @@ Includes (`<mj-include path="..."/>`) are expanded here, textually, before
 compiling: the hash then covers every part, and shared parts may sit in `mj-head`
 too, which the mjml package cannot include itself.
 """
+
 import hashlib
 import os
 import re

@@ -5,6 +5,7 @@ advertising email and limits when and how often it may be sent; CAN-SPAM and the
 EU rules want the sender's postal address. The merchant may pick another profile
 in settings (`compliance_profile`), e.g. a US shop that mostly sells to Vietnam.
 """
+
 from dataclasses import dataclass
 from datetime import time
 
@@ -26,8 +27,9 @@ class Rules:
 
 PROFILES = {
     # Decree 91/2020/ND-CP, articles 13-16.
-    "vn": Rules("vn", subject_prefix="[QC] ", send_window=(time(7), time(22)), daily_limit=3,
-                opt_out_confirmation=True),
+    "vn": Rules(
+        "vn", subject_prefix="[QC] ", send_window=(time(7), time(22)), daily_limit=3, opt_out_confirmation=True
+    ),
     # CAN-SPAM: a valid physical postal address in every commercial email.
     "us": Rules("us"),
     # GDPR + ePrivacy + e-Commerce Directive (sender's geographic address). Consent or soft
@@ -38,8 +40,8 @@ PROFILES = {
 
 # EU and EEA members, plus the UK, whose PECR follows the same rules.
 EUROPE = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
-    "IS LI NO GB".split())
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GB".split()
+)
 
 
 def profile_for_country(country_code: str | None) -> str:

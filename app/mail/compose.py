@@ -5,12 +5,13 @@ the shop's branding, the footer with its postal address, the visible unsubscribe
 link and the RFC 8058 headers, the open pixel and signed click redirects, and the
 subject prefix the market's law asks for.
 """
+
 import email.policy
 import re
 import secrets
-from datetime import timezone
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 
 from flask import current_app
@@ -45,12 +46,20 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
     shop_name = shop.name or shop.domain
     shop_url = f"https://{shop.primary_domain or shop.domain}"
     page = {
-        "first_name": None, "discount": None, "shop_url": shop_url, **context,
-        "shop_name": shop_name, "logo_url": settings.get("logo_url"),
+        "first_name": None,
+        "discount": None,
+        "shop_url": shop_url,
+        **context,
+        "shop_name": shop_name,
+        "logo_url": settings.get("logo_url"),
         "accent_color": _colour(settings.get("accent_color")),
-        "address_lines": postal_address(shop), "timezone": shop.timezone or "UTC",
-        "currency": context.get("currency") or shop.currency, "marketing": marketing,
-        "unsubscribe_url": None, "open_pixel_url": None, "track": _untracked,
+        "address_lines": postal_address(shop),
+        "timezone": shop.timezone or "UTC",
+        "currency": context.get("currency") or shop.currency,
+        "marketing": marketing,
+        "unsubscribe_url": None,
+        "open_pixel_url": None,
+        "track": _untracked,
     }
     if marketing:
         page["unsubscribe_url"] = f"{app_url}/u/{tokens.unsubscribe(shop.id, send.id, send.recipient, lang)}"
@@ -69,7 +78,7 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
         ("From", formataddr((header_value(display_name), sender_address))),
         ("To", send.recipient),
         ("Subject", header_value(title)),
-        ("Date", format_datetime(clock.now().replace(tzinfo=timezone.utc))),
+        ("Date", format_datetime(clock.now().replace(tzinfo=UTC))),
         ("Message-ID", f"<{send.id or 0}.{secrets.token_hex(8)}@{sender_address.rpartition('@')[2]}>"),
     ]
     reply_to = settings.get("reply_to") or shop.email
@@ -120,6 +129,7 @@ def _tracker(app_url: str, shop_id: int, send_id: int):
         if not url:
             return ""
         return f"{app_url}/t/{tokens.click(shop_id, send_id, str(url))}"
+
     return track
 
 

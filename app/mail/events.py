@@ -1,4 +1,5 @@
 """What happened to an email after it left: opens, clicks, unsubscribes and hard bounces."""
+
 from email.message import EmailMessage
 from email.utils import parseaddr
 
@@ -8,12 +9,10 @@ from app.extensions import db
 from app.mail.models import EmailEvent
 
 
-def record(shop_id: int, send_id: int | None, kind: str, url: str | None = None,
-           detail: str | None = None) -> None:
+def record(shop_id: int, send_id: int | None, kind: str, url: str | None = None, detail: str | None = None) -> None:
     """Add an event row (the caller commits); previews and tests without a send record nothing."""
     if send_id is not None:
-        db.session.add(EmailEvent(shop_id=shop_id, send_id=send_id, kind=kind, url=url, detail=detail,
-                                  at=clock.now()))
+        db.session.add(EmailEvent(shop_id=shop_id, send_id=send_id, kind=kind, url=url, detail=detail, at=clock.now()))
 
 
 def bounced(message: EmailMessage, detail: str) -> None:

@@ -6,6 +6,7 @@
   (Decree 91); sent once per unsubscribe, never marketing;
 - `attribution`: credit orders to emails, hourly while clicks or codes are live.
 """
+
 import logging
 from datetime import timedelta
 
@@ -34,8 +35,10 @@ mutation Unsubscribe($input: CustomerEmailMarketingConsentUpdateInput!) {
 }
 """
 
-CONFIRMATION_SUBJECT = {"en": "You're unsubscribed from {{ shop_name }}",
-                        "vi": "Bạn đã hủy đăng ký nhận email từ {{ shop_name }}"}
+CONFIRMATION_SUBJECT = {
+    "en": "You're unsubscribed from {{ shop_name }}",
+    "vi": "Bạn đã hủy đăng ký nhận email từ {{ shop_name }}",
+}
 
 ATTRIBUTION_EVERY = timedelta(hours=1)
 
@@ -49,11 +52,16 @@ def unsubscribe(shop: Shop, email: str, send_id: int | None, locale: str) -> Non
     record(shop.id, send_id, "unsubscribe")
     customer_id = _customer_id(shop.id, email, send_id)
     if shop.installed and customer_id is not None and "write_customers" in (shop.scopes or "").split(","):
-        jobs.enqueue(shop.id, "consent_writeback", unique_key=f"consent:{customer_id}",
-                     data={"customer_id": customer_id, "at": clock.iso(clock.now())})
+        jobs.enqueue(
+            shop.id,
+            "consent_writeback",
+            unique_key=f"consent:{customer_id}",
+            data={"customer_id": customer_id, "at": clock.iso(clock.now())},
+        )
     if compliance.rules(shop).opt_out_confirmation:
-        jobs.enqueue(shop.id, "optout_confirmation", unique_key=f"optout:{email}"[:100],
-                     data={"email": email, "locale": locale})
+        jobs.enqueue(
+            shop.id, "optout_confirmation", unique_key=f"optout:{email}"[:100], data={"email": email, "locale": locale}
+        )
 
 
 def schedule_attribution(shop_id: int) -> None:
@@ -65,10 +73,16 @@ def write_back_consent(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
         return None
-    Client.for_shop(shop).mutate(CONSENT_UPDATE, {"input": {
-        "customerId": gid("Customer", job.data["customer_id"]),
-        "emailMarketingConsent": {"marketingState": "UNSUBSCRIBED", "consentUpdatedAt": job.data["at"]},
-    }}, "customerEmailMarketingConsentUpdate")
+    Client.for_shop(shop).mutate(
+        CONSENT_UPDATE,
+        {
+            "input": {
+                "customerId": gid("Customer", job.data["customer_id"]),
+                "emailMarketingConsent": {"marketingState": "UNSUBSCRIBED", "consentUpdatedAt": job.data["at"]},
+            }
+        },
+        "customerEmailMarketingConsentUpdate",
+    )
     return None
 
 
@@ -80,8 +94,9 @@ def send_optout_confirmation(job):
     email = job.data["email"]
     # Not a planned send: nothing to record in `sends`, and no link in it tracks anything.
     send = Send(shop_id=shop.id, automation="optout_confirmation", recipient=email, locale=job.data.get("locale"))
-    message = compose(shop, send, template="unsubscribed", context={"email": email},
-                      subject=CONFIRMATION_SUBJECT, marketing=False)
+    message = compose(
+        shop, send, template="unsubscribed", context={"email": email}, subject=CONFIRMATION_SUBJECT, marketing=False
+    )
     delivery = send_now(message)
     db.session.commit()
     if delivery.status == "temporary":
@@ -105,5 +120,4 @@ def _customer_id(shop_id: int, email: str, send_id: int | None) -> int | None:
         send = db.session.get(Send, (shop_id, send_id))
         if send is not None and send.customer_id is not None:
             return send.customer_id
-    return db.session.scalar(select(Customer.id).where(Customer.shop_id == shop_id, Customer.email == email)
-                             .limit(1))
+    return db.session.scalar(select(Customer.id).where(Customer.shop_id == shop_id, Customer.email == email).limit(1))

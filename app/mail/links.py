@@ -3,6 +3,7 @@
 All three carry a signed token (see `tokens`); a tampered token is a 400 and
 changes nothing. None of them needs a session: the token is the credential.
 """
+
 import base64
 from urllib.parse import urlsplit
 
@@ -34,8 +35,14 @@ def unsubscribe_page(token: str):
     request_ = _unsubscribe_request(token)
     shop = db.session.get(Shop, request_.shop_id)
     already = shop is not None and suppression_reason(shop.id, request_.email) is not None
-    return render_template("mail/unsubscribe.html", lang=language(request_.locale), token=token,
-                           email=request_.email, shop_name=_shop_name(shop), done=already)
+    return render_template(
+        "mail/unsubscribe.html",
+        lang=language(request_.locale),
+        token=token,
+        email=request_.email,
+        shop_name=_shop_name(shop),
+        done=already,
+    )
 
 
 @bp.post("/u/<token>")
@@ -50,8 +57,14 @@ def unsubscribe(token: str):
     if shop is not None:
         mail_jobs.unsubscribe(shop, request_.email, request_.send_id, request_.locale)
         db.session.commit()
-    return render_template("mail/unsubscribe.html", lang=language(request_.locale), token=token,
-                           email=request_.email, shop_name=_shop_name(shop), done=True)
+    return render_template(
+        "mail/unsubscribe.html",
+        lang=language(request_.locale),
+        token=token,
+        email=request_.email,
+        shop_name=_shop_name(shop),
+        done=True,
+    )
 
 
 @bp.get("/t/<token>")
@@ -76,8 +89,11 @@ def opened(token: str):
     except tokens.BadToken:
         abort(400, "invalid pixel")
     # One open per email is what the stats need; image proxies re-fetch the pixel many times.
-    seen = db.session.scalar(select(EmailEvent.id).where(
-        EmailEvent.shop_id == shop_id, EmailEvent.send_id == send_id, EmailEvent.kind == "open").limit(1))
+    seen = db.session.scalar(
+        select(EmailEvent.id)
+        .where(EmailEvent.shop_id == shop_id, EmailEvent.send_id == send_id, EmailEvent.kind == "open")
+        .limit(1)
+    )
     if seen is None and db.session.get(Shop, shop_id) is not None:
         record(shop_id, send_id, "open")
         db.session.commit()

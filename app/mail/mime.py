@@ -6,6 +6,7 @@ email. Here headers are encoded once with `email.header` and stored raw, bodies 
 through the C `binascii.b2a_qp`, and the result is still an ordinary EmailMessage
 (reading headers and `get_body().get_content()` work as usual).
 """
+
 import binascii
 import secrets
 from email.header import Header
@@ -33,8 +34,10 @@ class PreEncodedMessage(EmailMessage):
 
     def _head(self, part: EmailMessage) -> str:
         # Headers set later through `message[name] = value` are header objects: let the policy fold those.
-        return "".join(f"{name}: {value}\n" if type(value) is str else self.policy.fold(name, value)
-                       for name, value in part.raw_items())
+        return "".join(
+            f"{name}: {value}\n" if type(value) is str else self.policy.fold(name, value)
+            for name, value in part.raw_items()
+        )
 
 
 def alternative(policy: Policy, headers: list[tuple[str, str]], text: str, html: str) -> PreEncodedMessage:

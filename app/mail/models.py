@@ -1,4 +1,5 @@
 """What happened to an email after it left: opens, clicks, bounces, unsubscribes."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, Index, String, Text
@@ -11,8 +12,10 @@ from app.ids import new_id
 
 class EmailEvent(db.Model):
     __tablename__ = "email_events"
-    __table_args__ = (Index("ix_email_events_shop_send", "shop_id", "send_id"),
-                      Index("ix_email_events_shop_at", "shop_id", "at"))
+    __table_args__ = (
+        Index("ix_email_events_shop_send", "shop_id", "send_id"),
+        Index("ix_email_events_shop_at", "shop_id", "at"),
+    )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=new_id)
@@ -25,4 +28,3 @@ class EmailEvent(db.Model):
     #: The mail server's reply (bounces).
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
-

@@ -5,10 +5,11 @@ names and product titles come from the store, i.e. from strangers); the text hal
 does not, since it is never parsed as HTML. Money and dates follow the email's
 language with Babel: `250.000 ₫`, `$25.00`, `29 tháng 11, 2026`.
 """
+
 import os
-from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -73,15 +74,16 @@ def _date(context, value) -> str:
             return ""
     if isinstance(value, datetime):
         zone = ZoneInfo(context.get("timezone") or "UTC")
-        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         value = aware.astimezone(zone).date()
     return format_date(value, "long", locale=context.get("lang", "en"))
 
 
 def _environment(autoescape: bool, loader=None) -> Environment:
     # Lenient about missing keys: an item without an image must not stop a send.
-    env = Environment(autoescape=autoescape, loader=loader, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        autoescape=autoescape, loader=loader, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
     env.filters.update(money=_money_html if autoescape else _money, date=_date)
     return env
 

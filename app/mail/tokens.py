@@ -4,8 +4,8 @@ Tokens never expire (an unsubscribe link must work for years) and carry only ids
 the address and the target URL; the signature is what makes them trustworthy, so a
 click can only redirect to the URL it was signed for (no open redirect).
 """
-from dataclasses import dataclass
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import current_app

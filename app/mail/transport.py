@@ -18,6 +18,7 @@ step by step (MAIL, RCPT, DATA) so a failure is classified by where it happened:
 - `unknown`: the connection broke while the message itself was being handed over;
   the server may have accepted it, so it must not be sent again.
 """
+
 import queue
 import smtplib
 import ssl
@@ -149,8 +150,11 @@ class SMTPMailer(Mailer):
 
     def _send_one(self, message: EmailMessage) -> tuple[str, str]:
         recipient = parseaddr(str(message["To"]))[1]
-        data = message.wire() if isinstance(message, PreEncodedMessage) else \
-            message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        data = (
+            message.wire()
+            if isinstance(message, PreEncodedMessage)
+            else message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        )
         try:
             smtp = self._connect()
         except (smtplib.SMTPException, OSError) as error:

@@ -4,6 +4,7 @@ A send waiting with a reason was deferred (quiet hours, the frequency cap); one 
 reason is simply scheduled. Skips and failures carry the engine's reason code, which
 `i18n.REASONS` turns into a sentence.
 """
+
 from sqlalchemy import select
 
 from app import clock

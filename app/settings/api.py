@@ -4,6 +4,7 @@ Every route authenticates with the session token in `Authorization: Bearer` and 
 else — no cookie is read — so a cross-site form or script cannot act for the merchant:
 the API needs no CSRF token. Bad input is a 400 with `{"error": ...}` and changes nothing.
 """
+
 from flask import Blueprint, g, jsonify, request
 
 from app import clock
@@ -32,7 +33,7 @@ def json_object():
 
 
 #: Ids are BIGINT: a larger number names nothing, and PostgreSQL would refuse it with an error.
-MAX_ID = 2 ** 63 - 1
+MAX_ID = 2**63 - 1
 
 
 def row_id(text: str | None) -> int | None:
@@ -66,9 +67,12 @@ def update_settings():
 @require_session
 def get_results():
     rows = results.per_automation(g.shop.id, list(AUTOMATIONS))
-    return jsonify(days=results.WINDOW_DAYS, currency=g.shop.currency,
-                   automations=[{**row, "revenue": str(row["revenue"])} for row in rows],
-                   daily=[{"day": day.isoformat(), "sent": sent} for day, sent in results.daily_sent(g.shop.id)])
+    return jsonify(
+        days=results.WINDOW_DAYS,
+        currency=g.shop.currency,
+        automations=[{**row, "revenue": str(row["revenue"])} for row in rows],
+        daily=[{"day": day.isoformat(), "sent": sent} for day, sent in results.daily_sent(g.shop.id)],
+    )
 
 
 @bp.get("/activity")
@@ -87,10 +91,18 @@ def get_import():
 @require_session
 def data_requests():
     # Ids are 63-bit: as JSON numbers JavaScript would round them, so they travel as strings.
-    return jsonify(data_requests=[{"id": str(row.id), "customer_id": row.customer_id and str(row.customer_id),
-                                   "email": row.email, "requested_at": clock.iso(row.requested_at),
-                                   "download": f"/api/data-requests/{row.id}.json"}
-                                  for row in data_request_list(g.shop.id)])
+    return jsonify(
+        data_requests=[
+            {
+                "id": str(row.id),
+                "customer_id": row.customer_id and str(row.customer_id),
+                "email": row.email,
+                "requested_at": clock.iso(row.requested_at),
+                "download": f"/api/data-requests/{row.id}.json",
+            }
+            for row in data_request_list(g.shop.id)
+        ]
+    )
 
 
 @bp.get("/data-requests/<request_id>.json")

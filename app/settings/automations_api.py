@@ -3,6 +3,7 @@
 Built on `app.automations.settings`; updates are all-or-nothing there, so a 400 here
 means nothing changed.
 """
+
 from flask import g, jsonify
 
 from app.automations import settings as automation_settings

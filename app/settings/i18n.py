@@ -3,6 +3,7 @@
 The admin tells us the merchant's language in the `locale` query parameter ("vi", "en-US");
 without it the shop's primary locale decides. Emails have their own templates (mail package).
 """
+
 from babel.numbers import format_currency, format_decimal
 
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages

@@ -1,4 +1,5 @@
 """Progress of the order-history import, as the page's progress bar shows it."""
+
 from app import jobs
 
 
@@ -10,5 +11,11 @@ def progress(shop_id: int) -> dict:
     data = job.data or {}
     done, total = int(data.get("done") or 0), int(data.get("total") or 0)
     percent = 100 if job.state == "done" else (min(99, done * 100 // total) if total else 0)
-    return {"state": job.state, "done": done, "total": total, "phase": data.get("phase"),
-            "percent": percent, "error": job.last_error if job.state == "failed" else None}
+    return {
+        "state": job.state,
+        "done": done,
+        "total": total,
+        "phase": data.get("phase"),
+        "percent": percent,
+        "error": job.last_error if job.state == "failed" else None,
+    }

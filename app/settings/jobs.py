@@ -1,4 +1,5 @@
 """The settings page's background job: the merchant's "send me a test" email."""
+
 import logging
 
 from app import jobs

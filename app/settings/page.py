@@ -3,6 +3,7 @@
 Shop data is drawn only for a verified session token: the `id_token` of the first load,
 or (under App Bridge, or on a language switch) a Bearer token on `/api/page`.
 """
+
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request
@@ -13,11 +14,11 @@ from app.automations import settings as automation_settings
 from app.automations.registry import AUTOMATIONS
 from app.customers import data_requests
 from app.extensions import db
+from app.pages import plain
 from app.settings import activity, chart, imports, results, session_tokens, shop_settings
 from app.settings.i18n import LANGUAGES, Words, language
 from app.shops import settings as shop_defaults
 from app.shops.domains import store_url, valid_shop
-from app.pages import plain
 from app.shops.models import Shop
 
 bp = Blueprint("settings_page", __name__, static_folder="static", static_url_path="/settings/static")
@@ -25,8 +26,17 @@ bp = Blueprint("settings_page", __name__, static_folder="static", static_url_pat
 #: Shopify's own App Bridge; the one script the page loads from elsewhere.
 APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
 #: Messages the page's script shows after an action.
-SCRIPT_WORDS = ("saving", "saved", "error", "test_queued", "session_expired", "import_running",
-                "import_done", "import_queued", "import_failed")
+SCRIPT_WORDS = (
+    "saving",
+    "saved",
+    "error",
+    "test_queued",
+    "session_expired",
+    "import_running",
+    "import_done",
+    "import_queued",
+    "import_failed",
+)
 
 
 def _uses_app_bridge() -> bool:
@@ -37,8 +47,9 @@ def _uses_app_bridge() -> bool:
 def _reopen_url(domain: str, locale: str) -> str:
     """The store's link to this app: the admin opens our App URL with a signed query and a fresh
     id_token (or, for a shop without the app, the install)."""
-    return f"{store_url(current_app.config, domain)}/admin/apps/{current_app.config['SHOPIFY_API_KEY']}?" \
-        + urlencode({"locale": locale})
+    return f"{store_url(current_app.config, domain)}/admin/apps/{current_app.config['SHOPIFY_API_KEY']}?" + urlencode(
+        {"locale": locale}
+    )
 
 
 @bp.get("/app")
@@ -52,8 +63,9 @@ def app_page():
     if shop is None or not shop.installed:
         # The store's own link to the app: it calls our App URL with a signed query, which starts
         # the install (we cannot: /auth/install needs the store's HMAC). Never a redirect we build.
-        return render_template("settings/install.html", words=words, locale=locale, domain=domain,
-                               install_url=_reopen_url(domain, locale))
+        return render_template(
+            "settings/install.html", words=words, locale=locale, domain=domain, install_url=_reopen_url(domain, locale)
+        )
     token = request.args.get("id_token")
     if not token:  # App Bridge (or the script's bounce through the store) brings a token
         return _shell(shop, locale, message=words("open_from_admin"))
@@ -62,25 +74,45 @@ def app_page():
     except session_tokens.InvalidSession:
         verified = False
     if not verified:
-        response = current_app.make_response((_shell(shop, locale, message=words("invalid_session"),
-                                                      scripted=False), 401))
+        response = current_app.make_response(
+            (_shell(shop, locale, message=words("invalid_session"), scripted=False), 401)
+        )
         response.headers[session_tokens.RETRY_HEADER] = "1"
         return response
     return _shell(shop, locale, content=Markup(body(shop, locale)), token=token)
 
 
-def _shell(shop: Shop, locale: str, *, content: Markup | None = None, message: str | None = None,
-           token: str | None = None, scripted: bool = True) -> str:
+def _shell(
+    shop: Shop,
+    locale: str,
+    *,
+    content: Markup | None = None,
+    message: str | None = None,
+    token: str | None = None,
+    scripted: bool = True,
+) -> str:
     """The document around the content. A page for a refused token gets no script: it only
     offers to reopen the app from the store."""
     words, bridge = Words(locale), _uses_app_bridge()
-    script = {"shop": shop.domain, "locale": locale, "idToken": token,
-              "reopenUrl": _reopen_url(shop.domain, locale), "appBridge": bridge,
-              # Templates with {placeholders}: the script fills them in.
-              "words": {key: words.messages[key] for key in SCRIPT_WORDS}}
-    return render_template("settings/page.html", words=words, locale=locale, content=content, message=message,
-                           config_json=script if scripted else None,
-                           reopen_url=script["reopenUrl"], app_bridge=APP_BRIDGE if bridge else None)
+    script = {
+        "shop": shop.domain,
+        "locale": locale,
+        "idToken": token,
+        "reopenUrl": _reopen_url(shop.domain, locale),
+        "appBridge": bridge,
+        # Templates with {placeholders}: the script fills them in.
+        "words": {key: words.messages[key] for key in SCRIPT_WORDS},
+    }
+    return render_template(
+        "settings/page.html",
+        words=words,
+        locale=locale,
+        content=content,
+        message=message,
+        config_json=script if scripted else None,
+        reopen_url=script["reopenUrl"],
+        app_bridge=APP_BRIDGE if bridge else None,
+    )
 
 
 def _form_order(fields: list[dict]) -> list[dict]:
@@ -99,16 +131,31 @@ def _chart(shop: Shop, words: Words, color: str) -> Markup | None:
 def body(shop: Shop, locale: str) -> str:
     """Everything the merchant sees for `shop`, in `locale`, as an HTML fragment."""
     words = Words(locale)
-    cards = [{"key": key, "title": AUTOMATIONS[key].title.get(locale) or key,
-              "values": automation_settings.as_json(shop, key),
-              "fields": _form_order(automation_settings.fields(key))}
-             for key in AUTOMATIONS]
+    cards = [
+        {
+            "key": key,
+            "title": AUTOMATIONS[key].title.get(locale) or key,
+            "values": automation_settings.as_json(shop, key),
+            "fields": _form_order(automation_settings.fields(key)),
+        }
+        for key in AUTOMATIONS
+    ]
     rows = results.per_automation(shop.id, list(AUTOMATIONS))
     settings = shop_defaults.effective(shop)
     return render_template(
-        "settings/body.html", words=words, locale=locale, languages=LANGUAGES, shop=shop, cards=cards,
-        results=rows, titles={card["key"]: card["title"] for card in cards},
+        "settings/body.html",
+        words=words,
+        locale=locale,
+        languages=LANGUAGES,
+        shop=shop,
+        cards=cards,
+        results=rows,
+        titles={card["key"]: card["title"] for card in cards},
         chart=_chart(shop, words, settings["accent_color"]),
-        activity=activity.recent(shop.id, words, limit=20), progress=imports.progress(shop.id),
-        settings=settings, profiles=shop_settings.PROFILES, iso=clock.iso,
-        data_requests=data_requests.listed(shop.id, limit=50))
+        activity=activity.recent(shop.id, words, limit=20),
+        progress=imports.progress(shop.id),
+        settings=settings,
+        profiles=shop_settings.PROFILES,
+        iso=clock.iso,
+        data_requests=data_requests.listed(shop.id, limit=50),
+    )

@@ -3,6 +3,7 @@
 The test email is queued as a job for the worker: a web request never talks to SMTP,
 so a slow mail server cannot hang the page and a retry cannot send twice.
 """
+
 from flask import g, jsonify, request
 
 from app import jobs
@@ -45,7 +46,11 @@ def send_test(key):
     if not g.shop.email:
         return error_response("the store has no email address to send a test to")
     # One live test per automation and language: clicking twice while it waits queues one email.
-    job = jobs.enqueue(g.shop.id, "send_test", unique_key=f"{key}:{locale}",
-                       data={"automation": key, "locale": locale, "to": g.shop.email})
+    job = jobs.enqueue(
+        g.shop.id,
+        "send_test",
+        unique_key=f"{key}:{locale}",
+        data={"automation": key, "locale": locale, "to": g.shop.email},
+    )
     db.session.commit()
     return jsonify(queued=True, to=g.shop.email, job=str(job.id)), 202

@@ -1,4 +1,5 @@
 """Registers the settings page and its JSON API."""
+
 from flask import Flask
 
 # automations_api and previews_api add their routes to api.bp.

@@ -6,6 +6,7 @@ load carries it as the `id_token` query parameter. We never fall back to cookies
 that a third-party site forges in the merchant's browser carries no Bearer header, which is
 what makes the API safe against CSRF without tokens of our own.
 """
+
 import warnings
 from functools import wraps
 
@@ -33,9 +34,14 @@ def shop_domain(token: str) -> str:
         # tests) deserves no warning per request, and a warning must never become a 500.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
-            claims = jwt.decode(token, config["SHOPIFY_API_SECRET"], algorithms=["HS256"],
-                                audience=config["SHOPIFY_API_KEY"], leeway=LEEWAY_SECONDS,
-                                options={"require": ["exp", "nbf", "iss", "dest", "aud"]})
+            claims = jwt.decode(
+                token,
+                config["SHOPIFY_API_SECRET"],
+                algorithms=["HS256"],
+                audience=config["SHOPIFY_API_KEY"],
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "nbf", "iss", "dest", "aud"]},
+            )
     except jwt.PyJWTError as error:
         raise InvalidSession(str(error)) from None
     dest, iss = claims["dest"], claims["iss"]
@@ -73,6 +79,7 @@ def invalid_session_response(message: str = "invalid session token"):
 
 def require_session(view):
     """Decorate an API view: `g.shop` is the token's installed shop, or the answer is 401."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         try:
@@ -84,4 +91,5 @@ def require_session(view):
             return invalid_session_response("the token is for another shop")
         g.shop = shop
         return view(*args, **kwargs)
+
     return wrapper

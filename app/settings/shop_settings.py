@@ -3,6 +3,7 @@
 Defaults live in `app.shops.settings`; the shop row keeps only what the merchant changed.
 A change is checked whole and applied whole: one bad field and nothing is stored.
 """
+
 import re
 
 from app.extensions import db
@@ -87,10 +88,15 @@ def _clock(name, value):
 
 
 def _frequency_cap(value, current):
-    return _object("frequency_cap", value, {
-        "count": lambda n, v: _whole(n, v, 1, 20),
-        "days": lambda n, v: _whole(n, v, 1, 30),
-    }, current)
+    return _object(
+        "frequency_cap",
+        value,
+        {
+            "count": lambda n, v: _whole(n, v, 1, 20),
+            "days": lambda n, v: _whole(n, v, 1, 30),
+        },
+        current,
+    )
 
 
 def _quiet_hours(value, current):
@@ -110,9 +116,14 @@ def _attribution_days(value):
     return _whole("attribution_days", value, 1, 30)
 
 
-FLAT = {"sender_name": _sender_name, "reply_to": _reply_to, "logo_url": _logo_url,
-        "accent_color": _accent_color, "compliance_profile": _compliance_profile,
-        "attribution_days": _attribution_days}
+FLAT = {
+    "sender_name": _sender_name,
+    "reply_to": _reply_to,
+    "logo_url": _logo_url,
+    "accent_color": _accent_color,
+    "compliance_profile": _compliance_profile,
+    "attribution_days": _attribution_days,
+}
 NESTED = {"frequency_cap": _frequency_cap, "quiet_hours": _quiet_hours}
 
 

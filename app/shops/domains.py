@@ -1,4 +1,5 @@
 """Shop domain validation: the only shops we ever talk to are `*.myshopify.com`."""
+
 import re
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")

@@ -5,6 +5,7 @@ Cost-aware: Shopify answers every call with its leaky-bucket state
 long as the bucket needs to refill instead of guessing. Connection errors and
 5xx are retried with growing delays; `userErrors` become a clear exception.
 """
+
 import logging
 import time
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Client:
     @classmethod
     def for_shop(cls, shop) -> "Client":
         from app.shops.tokens import fresh_access_token
+
         return cls(shop.domain, fresh_access_token(shop))
 
     @property
@@ -56,17 +58,20 @@ class Client:
         for attempt in range(1, self.attempts + 1):
             try:
                 response = requests.post(
-                    self.endpoint, json={"query": query, "variables": variables or {}},
+                    self.endpoint,
+                    json={"query": query, "variables": variables or {}},
                     headers={"X-Shopify-Access-Token": self.access_token, "Accept": "application/json"},
-                    timeout=current_app.config["HTTP_TIMEOUT"])
+                    timeout=current_app.config["HTTP_TIMEOUT"],
+                )
             except requests.RequestException as error:
                 self._retry_or_raise(attempt, f"connection error: {error}")
                 continue
             if response.status_code in (401, 403):
                 raise AuthError(f"the store refused our token ({response.status_code})")
             if response.status_code == 429 or response.status_code >= 500:
-                self._retry_or_raise(attempt, f"HTTP {response.status_code}",
-                                     float(response.headers.get("Retry-After") or 0))
+                self._retry_or_raise(
+                    attempt, f"HTTP {response.status_code}", float(response.headers.get("Retry-After") or 0)
+                )
                 continue
             try:
                 body = response.json()
@@ -99,7 +104,8 @@ class Client:
 
 def _throttled(errors) -> bool:
     return isinstance(errors, list) and any(
-        (e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors if isinstance(e, dict))
+        (e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors if isinstance(e, dict)
+    )
 
 
 def _refill_seconds(body: dict) -> float:

@@ -4,6 +4,7 @@ The checks (signature, state, scopes, token endpoint) come first and store nothi
 when they fail. Setting up (webhooks, shop profile) talks to the store again; if
 the store stumbles there, the install still stands and a job retries the set-up.
 """
+
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,9 +25,15 @@ log = logging.getLogger(__name__)
 #: app/webhooks/handlers.py. The compliance topics are declared in shopify.app.toml instead,
 #: because Shopify accepts them only from the app's configuration.
 SUBSCRIBED_TOPICS = (
-    "orders/create", "orders/updated", "orders/paid", "orders/cancelled",
-    "checkouts/create", "checkouts/update",
-    "customers/create", "customers/update", "customers_email_marketing_consent/update",
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/cancelled",
+    "checkouts/create",
+    "checkouts/update",
+    "customers/create",
+    "customers/update",
+    "customers_email_marketing_consent/update",
     "app/uninstalled",
 )
 
@@ -55,11 +62,14 @@ class Grant:
 
         def later(seconds):
             return now + timedelta(seconds=int(seconds)) if seconds else None
-        return cls(access_token=body["access_token"],
-                   scopes=[s.strip() for s in (body.get("scope") or "").split(",") if s.strip()],
-                   refresh_token=body.get("refresh_token"),
-                   expires_at=later(body.get("expires_in")),
-                   refresh_expires_at=later(body.get("refresh_token_expires_in")))
+
+        return cls(
+            access_token=body["access_token"],
+            scopes=[s.strip() for s in (body.get("scope") or "").split(",") if s.strip()],
+            refresh_token=body.get("refresh_token"),
+            expires_at=later(body.get("expires_in")),
+            refresh_expires_at=later(body.get("refresh_token_expires_in")),
+        )
 
 
 def token_request(shop_domain: str, fields: dict) -> Grant:
@@ -67,8 +77,12 @@ def token_request(shop_domain: str, fields: dict) -> Grant:
     config = current_app.config
     body = {"client_id": config["SHOPIFY_API_KEY"], "client_secret": config["SHOPIFY_API_SECRET"], **fields}
     try:
-        response = requests.post(f"{store_url(config, shop_domain)}/admin/oauth/access_token", json=body,
-                                 headers={"Accept": "application/json"}, timeout=config["HTTP_TIMEOUT"])
+        response = requests.post(
+            f"{store_url(config, shop_domain)}/admin/oauth/access_token",
+            json=body,
+            headers={"Accept": "application/json"},
+            timeout=config["HTTP_TIMEOUT"],
+        )
     except requests.Timeout:
         raise InstallError("The store did not answer in time; please try installing again.") from None
     except requests.RequestException:
@@ -87,14 +101,15 @@ def exchange_code(shop_domain: str, code: str) -> Grant:
     grant = token_request(shop_domain, {"code": code, "expiring": 1})
     missing = missing_scopes(current_app.config["SHOPIFY_SCOPES"], grant.scopes)
     if missing:
-        raise InstallError("Comeback needs these permissions to work: " + ", ".join(missing)
-                           + ". Please install again and keep them.")
+        raise InstallError(
+            "Comeback needs these permissions to work: " + ", ".join(missing) + ". Please install again and keep them."
+        )
     return grant
 
 
 def missing_scopes(requested: list[str], granted: list[str]) -> list[str]:
     """Requested scopes the grant lacks; `write_x` implies `read_x`, as Shopify reports it."""
-    have = set(granted) | {"read_" + s[len("write_"):] for s in granted if s.startswith("write_")}
+    have = set(granted) | {"read_" + s[len("write_") :] for s in granted if s.startswith("write_")}
     return [scope for scope in requested if scope not in have]
 
 
@@ -117,8 +132,7 @@ def complete(shop_domain: str, grant: Grant) -> Shop:
     jobs.enqueue(shop.id, "import_history", unique_key="install")
     jobs.enqueue(shop.id, "reconcile", unique_key="periodic", run_at=clock.now() + timedelta(hours=1))
     if shop.token_expires_at:
-        jobs.enqueue(shop.id, "refresh_token", unique_key="periodic",
-                     run_at=shop.token_expires_at - REFRESH_AHEAD)
+        jobs.enqueue(shop.id, "refresh_token", unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
     db.session.commit()
     return shop
 
@@ -146,6 +160,7 @@ def read_profile(shop: Shop, client: Client) -> None:
     data = client.execute(PROFILE_QUERY).get("shop") or {}
     address = data.get("billingAddress") or {}
     from app.shops.graphql import numeric_id
+
     shop.platform_id = numeric_id(data.get("id")) or shop.platform_id
     shop.name = data.get("name") or shop.name or shop.domain.split(".")[0]
     shop.email = data.get("contactEmail") or data.get("email") or shop.email
@@ -153,8 +168,11 @@ def read_profile(shop: Shop, client: Client) -> None:
     shop.timezone = data.get("ianaTimezone") or shop.timezone or "UTC"
     shop.primary_domain = (data.get("primaryDomain") or {}).get("host") or shop.primary_domain
     shop.country_code = address.get("countryCodeV2") or shop.country_code
-    shop.address = {key: address.get(key) for key in ("address1", "address2", "city", "province", "zip", "country")
-                    if address.get(key)}
+    shop.address = {
+        key: address.get(key)
+        for key in ("address1", "address2", "city", "province", "zip", "country")
+        if address.get(key)
+    }
     shop.locale = _primary_locale(shop, client)
 
 

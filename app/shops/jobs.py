@@ -1,4 +1,5 @@
 """Background jobs of the shops package: finishing an install, keeping the token alive."""
+
 from datetime import datetime, timedelta
 
 from app import clock, jobs

@@ -1,4 +1,5 @@
 """A shop is the tenant: every other table carries its `shop_id`."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, DateTime, String, Text
@@ -58,8 +59,13 @@ class Shop(db.Model):
     def refresh_token(self) -> str | None:
         return decrypt(self.refresh_token_enc) if self.refresh_token_enc else None
 
-    def set_tokens(self, access_token: str, refresh_token: str | None,
-                   expires_at: datetime | None, refresh_expires_at: datetime | None) -> None:
+    def set_tokens(
+        self,
+        access_token: str,
+        refresh_token: str | None,
+        expires_at: datetime | None,
+        refresh_expires_at: datetime | None,
+    ) -> None:
         self.access_token_enc = encrypt(access_token)
         self.refresh_token_enc = encrypt(refresh_token) if refresh_token else None
         self.token_expires_at = expires_at

@@ -1,4 +1,5 @@
 """Install: Shopify's authorization code grant, from the signed install link to the token."""
+
 import secrets
 from urllib.parse import urlencode
 
@@ -62,16 +63,24 @@ def _authorize(params: dict):
     """Send the merchant to the store's consent screen; the state nonce rides in a signed cookie."""
     config = current_app.config
     nonce = secrets.token_urlsafe(24)
-    query = urlencode({
-        "client_id": config["SHOPIFY_API_KEY"],
-        "scope": ",".join(config["SHOPIFY_SCOPES"]),
-        "redirect_uri": f"{config['APP_URL']}/auth/callback",
-        "state": nonce,
-    })
+    query = urlencode(
+        {
+            "client_id": config["SHOPIFY_API_KEY"],
+            "scope": ",".join(config["SHOPIFY_SCOPES"]),
+            "redirect_uri": f"{config['APP_URL']}/auth/callback",
+            "state": nonce,
+        }
+    )
     response = redirect(f"{store_url(config, params['shop'])}/admin/oauth/authorize?{query}")
     cookie = timed_serializer("oauth-state").dumps({"nonce": nonce, "shop": params["shop"]})
-    response.set_cookie(STATE_COOKIE, cookie, max_age=STATE_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=config["APP_URL"].startswith("https://"))
+    response.set_cookie(
+        STATE_COOKIE,
+        cookie,
+        max_age=STATE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=config["APP_URL"].startswith("https://"),
+    )
     return response
 
 
@@ -94,5 +103,3 @@ def callback():
     response = redirect("/app?" + urlencode({"shop": params["shop"], "host": params.get("host", "")}))
     response.delete_cookie(STATE_COOKIE)
     return response
-
-

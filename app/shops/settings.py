@@ -1,14 +1,15 @@
 """Shop-wide settings: defaults, and the typed view the engine and emails read."""
+
 from copy import deepcopy
 
 DEFAULTS = {
-    "sender_name": None,          # None: the shop's name
-    "reply_to": None,             # None: the shop's email
+    "sender_name": None,  # None: the shop's name
+    "reply_to": None,  # None: the shop's email
     "logo_url": None,
     "accent_color": "#008060",
     "frequency_cap": {"count": 2, "days": 7},
     "quiet_hours": {"enabled": True, "start": "21:00", "end": "08:00"},
-    "compliance_profile": None,   # None: chosen from the shop's country (see mail.compliance)
+    "compliance_profile": None,  # None: chosen from the shop's country (see mail.compliance)
     "attribution_days": 5,
 }
 

@@ -1,4 +1,5 @@
 """Expiring offline tokens: refreshed a few minutes before they lapse."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ def refresh(shop: Shop, margin: timedelta = MARGIN) -> str:
     Row-locked on PostgreSQL: a refresh token works once, so two workers refreshing at
     the same moment must not both spend it; the second finds the fresh token and stops."""
     from app.shops.install import InstallError, token_request
+
     query = select(Shop).where(Shop.id == shop.id)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -42,7 +44,11 @@ def refresh(shop: Shop, margin: timedelta = MARGIN) -> str:
     except InstallError as error:
         db.session.commit()
         raise AuthError(f"{shop.domain}: token refresh failed: {error}") from None
-    locked.set_tokens(grant.access_token, grant.refresh_token or locked.refresh_token,
-                      grant.expires_at, grant.refresh_expires_at or locked.refresh_token_expires_at)
+    locked.set_tokens(
+        grant.access_token,
+        grant.refresh_token or locked.refresh_token,
+        grant.expires_at,
+        grant.refresh_expires_at or locked.refresh_token_expires_at,
+    )
     db.session.commit()
     return grant.access_token

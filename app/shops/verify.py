@@ -1,4 +1,5 @@
 """Checks on what Shopify sends us: the signed install query and its freshness."""
+
 import hashlib
 import hmac
 import time

@@ -5,6 +5,7 @@ when it drains the inbox (webhooks.inbox). Either way they run once per delivery
 few rows; anything that must call the store is queued as a job. They are safe on stale or
 replayed data: every write keeps the newest `updated_at`, so arrival order does not matter.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -87,8 +88,7 @@ def app_uninstalled(shop, payload, delivery):
 def customers_data_request(shop, payload, delivery):
     person = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
     request = payload.get("data_request") if isinstance(payload.get("data_request"), dict) else {}
-    data_requests.record(shop.id, parse.optional_id(person.get("id")), _email(person.get("email")),
-                         request.get("id"))
+    data_requests.record(shop.id, parse.optional_id(person.get("id")), _email(person.get("email")), request.get("id"))
 
 
 # customers/redact: delete every row about the customer (and the orders Shopify names). It goes
@@ -132,7 +132,10 @@ COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/reda
 IMMEDIATE = frozenset({"app/uninstalled", "shop/redact", "customers/data_request"})
 #: How the request checks an inbox-bound body before accepting it (the handler parses it again later).
 VALIDATE = {
-    **dict.fromkeys(ORDER_TOPICS, parse.order), **dict.fromkeys(CHECKOUT_TOPICS, parse.checkout),
-    "customers/create": parse.customer, "customers/update": parse.customer,
-    "customers_email_marketing_consent/update": parse.consent, "customers/redact": parse.redaction,
+    **dict.fromkeys(ORDER_TOPICS, parse.order),
+    **dict.fromkeys(CHECKOUT_TOPICS, parse.checkout),
+    "customers/create": parse.customer,
+    "customers/update": parse.customer,
+    "customers_email_marketing_consent/update": parse.consent,
+    "customers/redact": parse.redaction,
 }

@@ -6,6 +6,7 @@ The request then answers at once; `apply_pending` (the "apply_webhooks" job, run
 tick until the inbox stays empty) applies bodies in batches, each in the transaction that
 deletes it from the inbox, so a crash re-applies nothing and loses nothing.
 """
+
 import json
 import logging
 import time
@@ -37,16 +38,27 @@ _ensured: dict[tuple, float] = {}
 
 def receipt_rows(shop_id: int, delivery: Delivery) -> list[dict]:
     now = clock.now()
-    return [{"shop_id": shop_id, "key": key, "topic": delivery.topic, "received_at": now}
-            for key in (f"w:{delivery.webhook_id}" if delivery.webhook_id else None,
-                        f"e:{delivery.event_id}" if delivery.event_id else None) if key]
+    return [
+        {"shop_id": shop_id, "key": key, "topic": delivery.topic, "received_at": now}
+        for key in (
+            f"w:{delivery.webhook_id}" if delivery.webhook_id else None,
+            f"e:{delivery.event_id}" if delivery.event_id else None,
+        )
+        if key
+    ]
 
 
 def accept(shop_id: int, delivery: Delivery, body: str, shop_created_at=None) -> bool:
     """Store a verified delivery for the worker; False if it was already received."""
     receipts = receipt_rows(shop_id, delivery)
-    delivery_row = {"shop_id": shop_id, "id": new_id(), "topic": delivery.topic, "body": body,
-                    "triggered_at": delivery.triggered_at, "received_at": clock.now()}
+    delivery_row = {
+        "shop_id": shop_id,
+        "id": new_id(),
+        "topic": delivery.topic,
+        "body": body,
+        "triggered_at": delivery.triggered_at,
+        "received_at": clock.now(),
+    }
     try:
         if db.engine.dialect.name == "postgresql":
             _store_in_one_statement(receipts, delivery_row)
@@ -94,7 +106,8 @@ def _store_in_one_statement(receipts: list[dict], delivery_row: dict) -> None:
     # A concurrent twin waits on the receipt key, then fails on it: nothing of it is stored.
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-            STORE_ON_POSTGRES, {**delivery_row, "keys": [row["key"] for row in receipts]})
+            STORE_ON_POSTGRES, {**delivery_row, "keys": [row["key"] for row in receipts]}
+        )
 
 
 def _store_in_one_transaction(receipts: list[dict], delivery_row: dict) -> None:
@@ -109,8 +122,10 @@ def _store_in_one_transaction(receipts: list[dict], delivery_row: dict) -> None:
 
 
 #: Topics applied a batch at a time: (topics, body -> record, write the records, what for the log).
-BATCHED = ((ORDER_TOPICS, parse.order, store_orders, "a batch of orders"),
-           (CHECKOUT_TOPICS, parse.checkout, store_checkouts, "a batch of checkouts"))
+BATCHED = (
+    (ORDER_TOPICS, parse.order, store_orders, "a batch of orders"),
+    (CHECKOUT_TOPICS, parse.checkout, store_checkouts, "a batch of checkouts"),
+)
 
 
 def apply_pending(shop_id: int, limit: int = BATCH) -> int:
@@ -120,21 +135,25 @@ def apply_pending(shop_id: int, limit: int = BATCH) -> int:
     wins within the batch as across batches); the rest go through their topic handler one by one.
     """
     shop = db.session.get(Shop, shop_id)
-    rows = list(db.session.scalars(select(WebhookInbox).where(WebhookInbox.shop_id == shop_id)
-                                   .order_by(WebhookInbox.id).limit(limit)))
+    rows = list(
+        db.session.scalars(
+            select(WebhookInbox).where(WebhookInbox.shop_id == shop_id).order_by(WebhookInbox.id).limit(limit)
+        )
+    )
     batched = set()
     for topics, read, write, what in BATCHED:
         group = [row for row in rows if row.topic in topics]
         # One bad body fails its group: the group is then applied one by one below, so only it is lost.
-        if group and _guarded(lambda: write(shop_id, [read(json.loads(r.body)) for r in group]), what, shop_id):
+        if group and _guarded(lambda: write(shop_id, [read(json.loads(r.body)) for r in group]), what, shop_id):  # noqa: B023 - called at once
             batched.update(row.id for row in group)
     for row in rows:
         if row.id not in batched:
             delivery = Delivery(topic=row.topic, webhook_id=None, event_id=None, triggered_at=row.triggered_at)
-            _guarded(lambda: TOPICS[row.topic](shop, json.loads(row.body), delivery), row.topic, shop_id)
+            _guarded(lambda: TOPICS[row.topic](shop, json.loads(row.body), delivery), row.topic, shop_id)  # noqa: B023 - called at once
     if rows:
-        db.session.execute(delete(WebhookInbox).where(WebhookInbox.shop_id == shop_id,
-                                                      WebhookInbox.id.in_([row.id for row in rows])))
+        db.session.execute(
+            delete(WebhookInbox).where(WebhookInbox.shop_id == shop_id, WebhookInbox.id.in_([row.id for row in rows]))
+        )
     db.session.commit()
     return len(rows)
 

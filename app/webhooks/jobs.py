@@ -4,6 +4,7 @@ Shopify retries a delivery for about 4 hours and may deliver up to a day late, s
 are kept 48 hours; after that they only cost space. The sweep reschedules itself hourly
 for as long as the shop exists (`ensure_sweep` is called by the periodic reconcile job).
 """
+
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -25,8 +26,9 @@ def ensure_sweep(shop_id: int) -> None:
 def sweep(shop_id: int, now=None) -> int:
     """Delete this shop's receipts older than 48 hours; returns how many went."""
     cutoff = (now or clock.now()) - KEEP
-    result = db.session.execute(delete(WebhookReceipt).where(WebhookReceipt.shop_id == shop_id,
-                                                             WebhookReceipt.received_at < cutoff))
+    result = db.session.execute(
+        delete(WebhookReceipt).where(WebhookReceipt.shop_id == shop_id, WebhookReceipt.received_at < cutoff)
+    )
     return result.rowcount
 
 

@@ -1,4 +1,5 @@
 """Delivery receipts (how a webhook delivered twice is applied once) and the inbox of accepted deliveries."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, Index, String, Text
@@ -11,6 +12,7 @@ from app.ids import new_id
 
 class WebhookReceipt(db.Model):
     """One row per delivery id and one per event id seen; the primary key refuses a repeat."""
+
     __tablename__ = "webhook_receipts"
     #: The sweep deletes one shop's receipts older than 48 h.
     __table_args__ = (Index("ix_webhook_receipts_shop_received", "shop_id", "received_at"),)
@@ -25,6 +27,7 @@ class WebhookReceipt(db.Model):
 class WebhookInbox(db.Model):
     """Deliveries accepted but not applied yet: the request stores the verified body and answers at
     once; the worker's "apply_webhooks" job applies them in batches (see webhooks.inbox)."""
+
     __tablename__ = "webhook_inbox"
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)

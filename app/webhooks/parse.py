@@ -3,6 +3,7 @@
 Only what the automations need is read; addresses, phone numbers and payment details in
 the bodies are ignored. A body missing a field we rely on raises BadPayload (a 400).
 """
+
 from decimal import Decimal, InvalidOperation
 
 from app import clock
@@ -29,8 +30,9 @@ def order(body: dict) -> OrderRecord:
         checkout_token=_text(body.get("checkout_token"), 64),
         total=_money(body.get("current_total_price", body.get("total_price"))),
         currency=_text(body.get("currency"), 3) or "USD",
-        discount_codes=[str(d.get("code"))[:64] for d in _list(body.get("discount_codes"))
-                        if isinstance(d, dict) and d.get("code")],
+        discount_codes=[
+            str(d.get("code"))[:64] for d in _list(body.get("discount_codes")) if isinstance(d, dict) and d.get("code")
+        ],
         cancelled_at=timestamp(body.get("cancelled_at")),
         accepts_marketing=body.get("buyer_accepts_marketing") is True,
         lines=[_line(item) for item in _list(body.get("line_items"))],
@@ -44,7 +46,8 @@ def checkout(body: dict) -> CheckoutRecord:
         raise BadPayload("checkout needs token and updated_at")
     customer = _dict(body.get("customer"))
     return CheckoutRecord(
-        token=token, updated_at=updated_at,
+        token=token,
+        updated_at=updated_at,
         email=_text(body.get("email") or customer.get("email"), 320),
         customer_id=optional_id(customer.get("id")),
         first_name=_text(customer.get("first_name"), 255),
@@ -59,9 +62,13 @@ def checkout(body: dict) -> CheckoutRecord:
 
 
 def customer(body: dict) -> CustomerRecord:
-    return CustomerRecord(id=required_id(body.get("id"), "customer id"), email=_text(body.get("email"), 320),
-                          first_name=_text(body.get("first_name"), 255), locale=_text(body.get("locale"), 16),
-                          updated_at=timestamp(body.get("updated_at")))
+    return CustomerRecord(
+        id=required_id(body.get("id"), "customer id"),
+        email=_text(body.get("email"), 320),
+        first_name=_text(body.get("first_name"), 255),
+        locale=_text(body.get("locale"), 16),
+        updated_at=timestamp(body.get("updated_at")),
+    )
 
 
 def consent(body: dict) -> tuple[int, str | None, str, str | None]:
@@ -69,8 +76,12 @@ def consent(body: dict) -> tuple[int, str | None, str, str | None]:
     statement = body.get("email_marketing_consent")
     if not isinstance(statement, dict) or not isinstance(statement.get("state"), str):
         raise BadPayload("email_marketing_consent.state missing")
-    return (required_id(body.get("customer_id"), "customer_id"), _text(body.get("email_address"), 320),
-            statement["state"][:16], statement.get("consent_updated_at"))
+    return (
+        required_id(body.get("customer_id"), "customer_id"),
+        _text(body.get("email_address"), 320),
+        statement["state"][:16],
+        statement.get("consent_updated_at"),
+    )
 
 
 def redaction(body: dict) -> tuple[int | None, str | None, list[int]]:
@@ -88,11 +99,14 @@ def timestamp(value):
 def _line(item) -> Line:
     item = _dict(item)
     quantity = item.get("current_quantity", item.get("quantity"))
-    return Line(product_id=optional_id(item.get("product_id")),
-                variant_id=optional_id(item.get("variant_id")),
-                quantity=_count(quantity), title=_text(item.get("title") or item.get("name"), 255) or "",
-                variant_title=_text(item.get("variant_title"), 255),
-                price=_money(item.get("price")) if item.get("price") is not None else None)
+    return Line(
+        product_id=optional_id(item.get("product_id")),
+        variant_id=optional_id(item.get("variant_id")),
+        quantity=_count(quantity),
+        title=_text(item.get("title") or item.get("name"), 255) or "",
+        variant_title=_text(item.get("variant_title"), 255),
+        price=_money(item.get("price")) if item.get("price") is not None else None,
+    )
 
 
 def required_id(value, what: str) -> int:
@@ -111,13 +125,13 @@ def optional_id(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         raise BadPayload(f"not an id: {value!r}"[:200]) from None
-    if not 0 < number < 2 ** 63:
+    if not 0 < number < 2**63:
         raise BadPayload(f"id out of range: {number}")
     return number
 
 
 def _count(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2 ** 31:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
         raise BadPayload(f"not a quantity: {value!r}"[:200])
     return value
 

@@ -8,6 +8,7 @@ worker applies it (webhooks.inbox). `app/uninstalled`, `shop/redact` and
 same instant, hits the receipts' primary key and changes nothing. Every failure is a 4xx
 with a message (or a 503 when the database is unavailable, which Shopify retries); never a 500.
 """
+
 import base64
 import json
 import logging
@@ -78,9 +79,12 @@ def receive():
     if shop.uninstalled_at is not None and topic not in COMPLIANCE:
         return _answer(200, status="ignored: app uninstalled")
 
-    delivery = Delivery(topic=topic, webhook_id=_header("X-Shopify-Webhook-Id"),
-                        event_id=_header("X-Shopify-Event-Id"),
-                        triggered_at=timestamp(_header("X-Shopify-Triggered-At")))
+    delivery = Delivery(
+        topic=topic,
+        webhook_id=_header("X-Shopify-Webhook-Id"),
+        event_id=_header("X-Shopify-Event-Id"),
+        triggered_at=timestamp(_header("X-Shopify-Triggered-At")),
+    )
     if topic in IMMEDIATE:
         _shops.get(db.engine, {}).pop(request.headers.get("X-Shopify-Shop-Domain", ""), None)  # it will change
         full = db.session.get(Shop, shop.id)
@@ -135,8 +139,13 @@ def known_shop(domain: str, fresh: bool = False):
         return hit[1]
     # A few columns through the table, not the mapped shop: this runs for every delivery.
     shops = Shop.__table__.c
-    shop = db.session.execute(select(shops.id, shops.created_at, shops.uninstalled_at)
-                              .where(shops.domain == domain)).first() if domain else None
+    shop = (
+        db.session.execute(
+            select(shops.id, shops.created_at, shops.uninstalled_at).where(shops.domain == domain)
+        ).first()
+        if domain
+        else None
+    )
     if shop is None:
         cache.pop(domain, None)
     else:

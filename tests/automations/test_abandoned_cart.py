@@ -1,4 +1,5 @@
 """Abandoned cart, end to end: checkout rows in, a real SMTP server out."""
+
 from datetime import timedelta
 
 from app.automations.engine import run_once
@@ -38,6 +39,7 @@ def test_an_order_before_the_send_cancels_it(shop, enable, add_checkout, add_ord
     with at(NOW):
         # Planned while the plan is built, then ordered before the claim: re-checked at send time.
         from app.automations import planning
+
         planning.plan(NOW)
         add_order(shop, 500, NOW - timedelta(minutes=5), checkout_token="tok1")
         db.session.get(Checkout, (shop.id, "tok2")).completed_at = NOW
@@ -45,12 +47,16 @@ def test_an_order_before_the_send_cancels_it(shop, enable, add_checkout, add_ord
         run_once(NOW)
     assert [m["To"] for m in smtp.inbox.messages] == ["dan@example.com"]
     states = {s.trigger_ref: (s.state, s.reason) for s in sends()}
-    assert states == {"checkout:tok1": ("skipped", "ordered"), "checkout:tok2": ("skipped", "ordered"),
-                      "checkout:tok3": ("sent", None)}
+    assert states == {
+        "checkout:tok1": ("skipped", "ordered"),
+        "checkout:tok2": ("skipped", "ordered"),
+        "checkout:tok3": ("sent", None),
+    }
 
 
-def test_checkouts_without_email_or_already_ordered_are_never_planned(shop, enable, add_checkout, add_order,
-                                                                      smtp, sends, at):
+def test_checkouts_without_email_or_already_ordered_are_never_planned(
+    shop, enable, add_checkout, add_order, smtp, sends, at
+):
     enable(shop, "abandoned_cart")
     add_checkout(shop, token="noemail", email=None)
     add_checkout(shop, token="done", order_id=77)
@@ -61,8 +67,7 @@ def test_checkouts_without_email_or_already_ordered_are_never_planned(shop, enab
     assert sends() == [] and smtp.inbox.messages == []
 
 
-def test_consent_comes_from_the_checkout_box_or_the_customer(shop, enable, add_checkout, add_customer, smtp,
-                                                              sends, at):
+def test_consent_comes_from_the_checkout_box_or_the_customer(shop, enable, add_checkout, add_customer, smtp, sends, at):
     enable(shop, "abandoned_cart")
     add_checkout(shop, token="ticked", email="ann@example.com", accepts_marketing=True)
     add_checkout(shop, token="unticked", email="eve@example.com", accepts_marketing=False)
@@ -89,6 +94,7 @@ def test_a_changed_cart_waits_for_its_own_delay(shop, enable, add_checkout, smtp
     add_checkout(shop)
     with at(NOW):
         from app.automations import planning
+
         planning.plan(NOW)
         db.session.get(Checkout, (shop.id, "tok1")).platform_updated_at = NOW - timedelta(hours=1)
         db.session.commit()
@@ -118,18 +124,29 @@ def test_second_reminder_follows_a_sent_first_email(shop, enable, add_checkout, 
 
 def test_a_reminder_waits_while_the_first_email_is_deferred(shop, enable, add_checkout, smtp, sends, at):
     from app.automations.models import Send
+
     enable(shop, "abandoned_cart", reminder_enabled=True, reminder_delay_hours=48)
     for number, days in enumerate((6, 1)):  # two emails this week already: the cap is reached
-        db.session.add(Send(shop_id=shop.id, automation="winback", recipient="ann@example.com",
-                            trigger_ref=f"old:{number}", due_at=NOW - timedelta(days=days),
-                            state="sent", sent_at=NOW - timedelta(days=days)))
+        db.session.add(
+            Send(
+                shop_id=shop.id,
+                automation="winback",
+                recipient="ann@example.com",
+                trigger_ref=f"old:{number}",
+                due_at=NOW - timedelta(days=days),
+                state="sent",
+                sent_at=NOW - timedelta(days=days),
+            )
+        )
     db.session.commit()
     add_checkout(shop, updated_at=NOW - timedelta(hours=49))
     with at(NOW):
         run_once(NOW)
     states = {s.trigger_ref: (s.state, s.reason, s.due_at) for s in sends(automation="abandoned_cart")}
-    assert states == {"checkout:tok1": ("planned", "frequency_cap", NOW + timedelta(days=1)),
-                      "reminder:tok1": ("planned", "waiting_first", NOW + timedelta(hours=1))}
+    assert states == {
+        "checkout:tok1": ("planned", "frequency_cap", NOW + timedelta(days=1)),
+        "reminder:tok1": ("planned", "waiting_first", NOW + timedelta(hours=1)),
+    }
     assert smtp.inbox.messages == []
 
 
@@ -137,10 +154,29 @@ def test_items_without_a_picture_show_the_product_cache_picture(shop, enable, ad
     """Checkout payloads carry no images; the product learnt at import has one."""
     enable(shop, "abandoned_cart")
     add_product(shop, 7, "Tea")  # pictured at https://cdn.example/7.jpg
-    add_checkout(shop, items=[{"product_id": 7, "variant_id": 70, "title": "Tea", "variant_title": None,
-                               "quantity": 1, "price": "20.00", "image_url": None},
-                              {"product_id": None, "variant_id": None, "title": "Gift card", "variant_title": None,
-                               "quantity": 1, "price": "10.00", "image_url": None}])
+    add_checkout(
+        shop,
+        items=[
+            {
+                "product_id": 7,
+                "variant_id": 70,
+                "title": "Tea",
+                "variant_title": None,
+                "quantity": 1,
+                "price": "20.00",
+                "image_url": None,
+            },
+            {
+                "product_id": None,
+                "variant_id": None,
+                "title": "Gift card",
+                "variant_title": None,
+                "quantity": 1,
+                "price": "10.00",
+                "image_url": None,
+            },
+        ],
+    )
     with at(NOW):
         counts = run_once(NOW)
     assert counts.get("sent") == 1, counts

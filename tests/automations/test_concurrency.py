@@ -1,4 +1,5 @@
 """Exactly once under concurrency and crashes: two workers at once, and kill -9 mid-batch."""
+
 import asyncio
 import os
 import signal
@@ -49,8 +50,9 @@ def plan_carts(shop, enable, add_checkout, count: int, now):
     db.session.commit()
     enable(shop, "abandoned_cart")
     for number in range(count):
-        add_checkout(shop, token=f"t{number:03d}", email=f"buyer{number:03d}@example.com",
-                     updated_at=now - timedelta(hours=25))
+        add_checkout(
+            shop, token=f"t{number:03d}", email=f"buyer{number:03d}@example.com", updated_at=now - timedelta(hours=25)
+        )
     assert planning.plan(now)["planned"] == count
 
 
@@ -85,14 +87,27 @@ def test_two_workers_at_once_send_each_email_once(app, shop, enable, add_checkou
     assert {s.state for s in sends()} == {"sent"}
 
 
-def test_kill_9_mid_batch_then_restart_sends_nothing_twice(app, shop, enable, add_checkout, slow_smtp, sends,
-                                                            database_url, at):
+def test_kill_9_mid_batch_then_restart_sends_nothing_twice(
+    app, shop, enable, add_checkout, slow_smtp, sends, database_url, at
+):
     now = clock.now()
     plan_carts(shop, enable, add_checkout, 12, now)
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "SHOPIFY_API_KEY": API_KEY,
-           "SHOPIFY_API_SECRET": API_SECRET, "MAIL_URL": app.config["MAIL_URL"], "APP_URL": app.config["APP_URL"]}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "tick"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "SHOPIFY_API_KEY": API_KEY,
+        "SHOPIFY_API_SECRET": API_SECRET,
+        "MAIL_URL": app.config["MAIL_URL"],
+        "APP_URL": app.config["APP_URL"],
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "tick"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while len(slow_smtp.messages) < 3:

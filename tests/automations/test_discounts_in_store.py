@@ -1,4 +1,5 @@
 """Discount codes made in the (sandbox) store over real HTTP, just before each email."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -35,7 +36,8 @@ def test_each_email_carries_its_own_single_use_code(install, sandbox, change, en
 
 
 def test_a_refused_discount_defers_the_email_which_never_goes_without_its_code(
-        install, sandbox, change, enable, add_checkout, smtp, sends):
+    install, sandbox, change, enable, add_checkout, smtp, sends
+):
     shop = installed(install, change)
     enable(shop, "abandoned_cart", discount_percent=10)
     now = clock.now()

@@ -1,4 +1,5 @@
 """The engine's promises: catch-up, the switch, uninstall, caps, sending hours, retries, leases."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -26,11 +27,14 @@ def test_catch_up_serves_seven_days_and_counts_what_is_older(shop, enable, add_c
     assert counts["sent"] == 1 and counts["too_late"] == 1
     assert [m["To"] for m in smtp.inbox.messages] == ["recent@example.com"]
     assert {s.trigger_ref: (s.state, s.reason) for s in sends()} == {
-        "checkout:recent": ("sent", None), "checkout:old": ("skipped", "too_late")}
+        "checkout:recent": ("sent", None),
+        "checkout:old": ("skipped", "too_late"),
+    }
 
 
 def test_a_planned_send_older_than_seven_days_is_skipped_when_the_worker_comes_back(
-        shop, enable, add_checkout, smtp, sends, at):
+    shop, enable, add_checkout, smtp, sends, at
+):
     enable(shop, "abandoned_cart")
     add_checkout(shop)
     with at(NOW):
@@ -41,7 +45,8 @@ def test_a_planned_send_older_than_seven_days_is_skipped_when_the_worker_comes_b
 
 
 def test_switching_off_skips_what_is_planned_and_switching_on_again_does_not_resend(
-        shop, enable, add_checkout, smtp, sends, at):
+    shop, enable, add_checkout, smtp, sends, at
+):
     enable(shop, "abandoned_cart")
     add_checkout(shop)
     with at(NOW):
@@ -68,6 +73,7 @@ def test_nothing_goes_out_after_uninstall(shop, enable, add_checkout, smtp, send
 
 def test_unsubscribed_and_bounced_addresses_are_skipped_at_send_time(shop, enable, add_checkout, smtp, sends, at):
     from app.customers.consent import suppress
+
     enable(shop, "abandoned_cart")
     add_checkout(shop, token="a", email="gone@example.com")
     add_checkout(shop, token="b", email="bounce@example.com")
@@ -78,14 +84,26 @@ def test_unsubscribed_and_bounced_addresses_are_skipped_at_send_time(shop, enabl
         db.session.commit()
     run(NOW, at)
     assert smtp.inbox.messages == []
-    assert {s.recipient: s.reason for s in sends()} == {"gone@example.com": "unsubscribed",
-                                                        "bounce@example.com": "bounced"}
+    assert {s.recipient: s.reason for s in sends()} == {
+        "gone@example.com": "unsubscribed",
+        "bounce@example.com": "bounced",
+    }
 
 
 def sent_before(shop, recipient, *moments):
     for number, moment in enumerate(moments):
-        db.session.add(Send(shop_id=shop.id, automation="winback", recipient=recipient, trigger_ref=f"old:{number}",
-                            due_at=moment, became_due_at=moment, state="sent", sent_at=moment))
+        db.session.add(
+            Send(
+                shop_id=shop.id,
+                automation="winback",
+                recipient=recipient,
+                trigger_ref=f"old:{number}",
+                due_at=moment,
+                became_due_at=moment,
+                state="sent",
+                sent_at=moment,
+            )
+        )
     db.session.commit()
 
 
@@ -139,9 +157,14 @@ def test_quiet_hours_across_a_daylight_saving_change(shop, enable, add_checkout,
 
 
 def test_vietnam_rules_add_a_send_window_a_daily_limit_and_a_subject_label(
-        shop, enable, add_checkout, smtp, sends, at, change):
-    change(shop, country_code="VN", timezone="Asia/Ho_Chi_Minh",
-           settings={"quiet_hours": {"enabled": False}, "frequency_cap": {"count": 10, "days": 7}})
+    shop, enable, add_checkout, smtp, sends, at, change
+):
+    change(
+        shop,
+        country_code="VN",
+        timezone="Asia/Ho_Chi_Minh",
+        settings={"quiet_hours": {"enabled": False}, "frequency_cap": {"count": 10, "days": 7}},
+    )
     enable(shop, "abandoned_cart")
     for number in range(4):
         add_checkout(shop, token=f"t{number}", updated_at=NOW - timedelta(hours=25, minutes=number))
@@ -194,7 +217,8 @@ def test_a_refused_address_fails_for_good_and_is_suppressed(shop, enable, add_ch
 
 
 def test_expired_claims_return_to_the_plan_and_sends_in_flight_become_unknown(
-        shop, enable, add_checkout, smtp, sends, at):
+    shop, enable, add_checkout, smtp, sends, at
+):
     enable(shop, "abandoned_cart")
     add_checkout(shop, token="claimed", email="claimed@example.com")
     add_checkout(shop, token="inflight", email="inflight@example.com")
@@ -203,8 +227,7 @@ def test_expired_claims_return_to_the_plan_and_sends_in_flight_become_unknown(
         token = queue.claim_token()
         for send in queue.claim(NOW, 10, token):
             if send.trigger_ref == "checkout:inflight":  # a worker died after committing "sending"
-                queue.move(send, token, ("claimed",), state="sending", sent_at=NOW,
-                           lease_until=NOW + queue.SEND_LEASE)
+                queue.move(send, token, ("claimed",), state="sending", sent_at=NOW, lease_until=NOW + queue.SEND_LEASE)
         db.session.commit()
     # Before the leases expire, nothing is touched.
     assert run(NOW + timedelta(minutes=5), at) == {}
@@ -212,7 +235,9 @@ def test_expired_claims_return_to_the_plan_and_sends_in_flight_become_unknown(
     assert counts["unknown"] == 1 and counts["sent"] == 1
     assert [m["To"] for m in smtp.inbox.messages] == ["claimed@example.com"]
     assert {s.trigger_ref: (s.state, s.reason) for s in sends()} == {
-        "checkout:claimed": ("sent", None), "checkout:inflight": ("unknown", "lease_expired")}
+        "checkout:claimed": ("sent", None),
+        "checkout:inflight": ("unknown", "lease_expired"),
+    }
 
 
 def test_a_worker_that_lost_its_lease_changes_nothing(shop, enable, add_checkout, sends, at):
@@ -235,6 +260,7 @@ def test_planning_twice_plans_once(shop, enable, add_checkout, sends, at):
     with at(NOW):
         planning.plan(NOW)
         from app.automations.models import AutomationSetting
+
         db.session.get(AutomationSetting, (shop.id, "abandoned_cart")).planned_until = None
         db.session.commit()
         planning.plan(NOW)
@@ -242,14 +268,16 @@ def test_planning_twice_plans_once(shop, enable, add_checkout, sends, at):
 
 
 @pytest.mark.parametrize("percent", [0, 15])
-def test_discount_code_is_created_just_before_the_send(shop, enable, add_checkout, smtp, sends, at,
-                                                       monkeypatch, percent):
+def test_discount_code_is_created_just_before_the_send(
+    shop, enable, add_checkout, smtp, sends, at, monkeypatch, percent
+):
     made = []
 
     def create_code(shop, send, percent):
         made.append((send.id, percent))
         send.discount_code = f"COMEBACK-{len(made)}"
         return send.discount_code, NOW + timedelta(days=7)
+
     monkeypatch.setattr("app.automations.engine.create_code", create_code)
     enable(shop, "abandoned_cart", discount_percent=percent)
     add_checkout(shop)
@@ -263,9 +291,11 @@ def test_discount_code_is_created_just_before_the_send(shop, enable, add_checkou
         assert made == [] and "COMEBACK" not in text
 
 
-def test_a_store_refusing_the_discount_defers_the_send_until_it_can(shop, enable, add_checkout, smtp, sends, at,
-                                                                    monkeypatch):
+def test_a_store_refusing_the_discount_defers_the_send_until_it_can(
+    shop, enable, add_checkout, smtp, sends, at, monkeypatch
+):
     from app.discounts import NotNow
+
     refusals = [NotNow("throttled"), NotNow("throttled")]
 
     def create_code(shop, send, percent):
@@ -273,6 +303,7 @@ def test_a_store_refusing_the_discount_defers_the_send_until_it_can(shop, enable
             raise refusals.pop(0)
         send.discount_code = "COMEBACK-OK"
         return "COMEBACK-OK", NOW + timedelta(days=7)
+
     monkeypatch.setattr("app.automations.engine.create_code", create_code)
     enable(shop, "abandoned_cart", discount_percent=10)
     add_checkout(shop)

@@ -1,4 +1,5 @@
 """Preview and test send for the settings page."""
+
 from datetime import timedelta
 
 from app.automations import preview
@@ -8,8 +9,10 @@ from tests.automations.conftest import NOW
 
 
 def test_cart_preview_uses_the_shops_latest_real_checkout(shop, add_checkout, at):
-    add_checkout(shop, items=[{"title": "Blue kettle", "variant_title": None, "quantity": 1, "price": "35.00",
-                               "image_url": None}])
+    add_checkout(
+        shop,
+        items=[{"title": "Blue kettle", "variant_title": None, "quantity": 1, "price": "35.00", "image_url": None}],
+    )
     with at(NOW):
         subject, html, text = preview.render(shop, "abandoned_cart", "en")
     assert subject == "You left something in your cart"
@@ -26,8 +29,9 @@ def test_preview_of_a_new_shop_shows_believable_samples_in_vietnamese(shop, enab
     assert "Linen shirt" in text and "Giảm 10%" in text and preview.SAMPLE_CODE in text
 
 
-def test_winback_preview_for_a_chosen_customer_leaves_out_what_they_bought(shop, add_customer, add_order,
-                                                                          add_product, at):
+def test_winback_preview_for_a_chosen_customer_leaves_out_what_they_bought(
+    shop, add_customer, add_order, add_product, at
+):
     for id, title in ((1, "Tea"), (2, "Mug"), (3, "Kettle")):
         add_product(shop, id, title)
     add_order(shop, 900, NOW - timedelta(days=3), customer_id=700, lines=[(1, 5), (2, 3), (3, 1)])

@@ -1,4 +1,5 @@
 """Automation settings: the API object, all-or-nothing updates, the form description."""
+
 import pytest
 
 from app.automations import settings
@@ -20,8 +21,9 @@ def test_automations_are_listed_in_order_and_start_off(make_shop):
 
 def test_update_changes_only_what_was_asked_and_stores_only_differences(make_shop):
     shop = make_shop()
-    result = settings.update(shop, "abandoned_cart", {"enabled": True, "delay_hours": 6,
-                                                      "subject": {"vi": "Giỏ hàng của bạn"}})
+    result = settings.update(
+        shop, "abandoned_cart", {"enabled": True, "delay_hours": 6, "subject": {"vi": "Giỏ hàng của bạn"}}
+    )
     assert result["enabled"] is True and result["delay_hours"] == 6
     assert result["subject"]["vi"] == "Giỏ hàng của bạn"
     assert result["subject"]["en"] == "You left something in your cart"
@@ -31,24 +33,27 @@ def test_update_changes_only_what_was_asked_and_stores_only_differences(make_sho
     assert set(row.values) == {"subject"}
 
 
-@pytest.mark.parametrize("key, changes", [
-    ("abandoned_cart", {"delay_hours": 0}),
-    ("abandoned_cart", {"delay_hours": 73}),
-    ("abandoned_cart", {"delay_hours": "24"}),
-    ("abandoned_cart", {"delay_hours": True}),
-    ("abandoned_cart", {"enabled": "yes"}),
-    ("abandoned_cart", {"discount_percent": 101}),
-    ("abandoned_cart", {"discount_percent": -1}),
-    ("abandoned_cart", {"subject": {"fr": "Bonjour"}}),
-    ("abandoned_cart", {"subject": {"en": "   "}}),
-    ("abandoned_cart", {"subject": "Hello"}),
-    ("abandoned_cart", {"reminder_enabled": True, "reminder_delay_hours": 12, "delay_hours": 24}),
-    ("abandoned_cart", {"colour": "red"}),
-    ("winback", {"after_days": 29}),
-    ("winback", {"after_days": 731}),
-    ("winback", {"bestsellers_count": 1}),
-    ("winback", {"enabled": True, "delay_hours": 5}),
-])
+@pytest.mark.parametrize(
+    "key, changes",
+    [
+        ("abandoned_cart", {"delay_hours": 0}),
+        ("abandoned_cart", {"delay_hours": 73}),
+        ("abandoned_cart", {"delay_hours": "24"}),
+        ("abandoned_cart", {"delay_hours": True}),
+        ("abandoned_cart", {"enabled": "yes"}),
+        ("abandoned_cart", {"discount_percent": 101}),
+        ("abandoned_cart", {"discount_percent": -1}),
+        ("abandoned_cart", {"subject": {"fr": "Bonjour"}}),
+        ("abandoned_cart", {"subject": {"en": "   "}}),
+        ("abandoned_cart", {"subject": "Hello"}),
+        ("abandoned_cart", {"reminder_enabled": True, "reminder_delay_hours": 12, "delay_hours": 24}),
+        ("abandoned_cart", {"colour": "red"}),
+        ("winback", {"after_days": 29}),
+        ("winback", {"after_days": 731}),
+        ("winback", {"bestsellers_count": 1}),
+        ("winback", {"enabled": True, "delay_hours": 5}),
+    ],
+)
 def test_invalid_update_is_refused_and_changes_nothing(make_shop, key, changes):
     shop = make_shop()
     before = settings.as_json(shop, key)
@@ -68,7 +73,13 @@ def test_unknown_automation_is_an_error(make_shop):
 def test_fields_describe_the_form(make_shop):
     by_name = {field["name"]: field for field in settings.fields("abandoned_cart")}
     assert list(by_name)[:3] == ["enabled", "subject", "discount_percent"]
-    assert by_name["delay_hours"] == {"name": "delay_hours", "type": "int", "default": 24, "min": 1, "max": 72,
-                                      "label": {"en": "Send after (hours)", "vi": "Gửi sau (giờ)"}}
+    assert by_name["delay_hours"] == {
+        "name": "delay_hours",
+        "type": "int",
+        "default": 24,
+        "min": 1,
+        "max": 72,
+        "label": {"en": "Send after (hours)", "vi": "Gửi sau (giờ)"},
+    }
     assert all(set(field["label"]) == {"en", "vi"} for field in by_name.values())
     assert {f["name"] for f in settings.fields("winback")} >= {"after_days", "bestsellers_count", "bestsellers_days"}

@@ -1,4 +1,5 @@
 """Win-back: one email per lapse, showing bestsellers the customer has not bought."""
+
 from datetime import timedelta
 
 from app.automations.engine import run_once
@@ -14,8 +15,9 @@ def stock_shop(shop, add_product, add_order, now=NOW, products=True):
         add_order(shop, int(now.timestamp()) + id, now - timedelta(days=10), customer_id=700, lines=[(id, quantity)])
 
 
-def test_lapsed_customer_gets_bestsellers_minus_what_they_bought(shop, enable, add_customer, add_order,
-                                                                 add_product, smtp, sends, at):
+def test_lapsed_customer_gets_bestsellers_minus_what_they_bought(
+    shop, enable, add_customer, add_order, add_product, smtp, sends, at
+):
     enable(shop, "winback")
     stock_shop(shop, add_product, add_order)
     last = NOW - timedelta(days=180, hours=1)
@@ -34,8 +36,9 @@ def test_lapsed_customer_gets_bestsellers_minus_what_they_bought(shop, enable, a
     assert send.trigger_ref == "lapse:100" and send.state == "sent"
 
 
-def test_one_email_per_lapse_and_a_new_lapse_after_a_new_order(shop, enable, add_customer, add_order,
-                                                                add_product, smtp, sends, at, change):
+def test_one_email_per_lapse_and_a_new_lapse_after_a_new_order(
+    shop, enable, add_customer, add_order, add_product, smtp, sends, at, change
+):
     enable(shop, "winback", after_days=90)
     stock_shop(shop, add_product, add_order)
     first = NOW - timedelta(days=90, minutes=30)
@@ -55,9 +58,9 @@ def test_one_email_per_lapse_and_a_new_lapse_after_a_new_order(shop, enable, add
     assert len(smtp.inbox.messages) == 2
 
 
-def test_an_order_since_planning_skips_the_email(shop, enable, add_customer, add_order, add_product, smtp,
-                                                 sends, at):
+def test_an_order_since_planning_skips_the_email(shop, enable, add_customer, add_order, add_product, smtp, sends, at):
     from app.automations import planning
+
     enable(shop, "winback")
     stock_shop(shop, add_product, add_order)
     last = NOW - timedelta(days=181)
@@ -71,8 +74,9 @@ def test_an_order_since_planning_skips_the_email(shop, enable, add_customer, add
     assert [(s.state, s.reason) for s in sends()] == [("skipped", "ordered")]
 
 
-def test_fewer_than_two_bestsellers_left_skips_with_a_reason(shop, enable, add_customer, add_order, add_product,
-                                                             smtp, sends, at):
+def test_fewer_than_two_bestsellers_left_skips_with_a_reason(
+    shop, enable, add_customer, add_order, add_product, smtp, sends, at
+):
     enable(shop, "winback")
     add_product(shop, 1, "Tea")
     add_product(shop, 2, "Mug")
@@ -86,8 +90,9 @@ def test_fewer_than_two_bestsellers_left_skips_with_a_reason(shop, enable, add_c
     assert [(s.state, s.reason) for s in sends()] == [("skipped", "no_products")]
 
 
-def test_unsubscribed_customers_and_vietnamese_language(shop, enable, add_customer, add_order, add_product,
-                                                        smtp, sends, at):
+def test_unsubscribed_customers_and_vietnamese_language(
+    shop, enable, add_customer, add_order, add_product, smtp, sends, at
+):
     enable(shop, "winback")
     stock_shop(shop, add_product, add_order)
     last = NOW - timedelta(days=181)
@@ -101,4 +106,3 @@ def test_unsubscribed_customers_and_vietnamese_language(shop, enable, add_custom
     assert message["To"] == "vi@example.com"
     assert message["Subject"] == "Đã lâu không gặp: sản phẩm bán chạy dành cho bạn"
     assert {s.recipient: s.reason for s in sends(state="skipped")} == {"out@example.com": "no_consent"}
-

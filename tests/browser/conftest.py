@@ -1,4 +1,5 @@
 """A real Chromium (Playwright) driving the settings page served over HTTP; screenshots in test-artifacts/."""
+
 import os
 import re
 from pathlib import Path
@@ -6,16 +7,24 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -28,6 +37,7 @@ def offline(context) -> list:
     def refuse(route, request):
         outside.append(request)
         route.abort()
+
     context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"), refuse)
     return outside
 
@@ -52,4 +62,5 @@ def shot(request):
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         tab.screenshot(path=str(path), full_page=True)
         return path
+
     return take

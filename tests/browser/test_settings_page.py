@@ -1,4 +1,5 @@
 """The merchant's view: the settings page in Chromium, served over HTTP, talking to its API."""
+
 import time
 
 import pytest
@@ -18,10 +19,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def open_app(page, live_app):
     """Open /app for `shop` the way the admin does: shop, host, locale and a session token."""
+
     def open_page(shop, locale="en", **claims):
         token = session_token(shop.domain, lifetime=600, **claims)
         page.goto(f"{live_app}/app?shop={shop.domain}&host=c2FuZGJveA&locale={locale}&id_token={token}")
         return page
+
     return open_page
 
 
@@ -39,8 +42,9 @@ def test_switch_on_tune_and_switch_language(make_shop, open_app, shot):
     shot(page, "1-opened")
     # The page loads nothing from elsewhere but Shopify's App Bridge; here (no internet) it fails
     # to load, and the page works on the id_token it was opened with.
-    assert {r.url for r in page.outside_requests if r.frame == page.main_frame} == \
-        {"https://cdn.shopify.com/shopifycloud/app-bridge.js"}
+    assert {r.url for r in page.outside_requests if r.frame == page.main_frame} == {
+        "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+    }
 
     switch.click()
     expect(switch).to_have_attribute("aria-checked", "true")
@@ -148,7 +152,8 @@ def test_an_expired_session_offers_to_reopen_and_changes_nothing(make_shop, page
     banner = page.get_by_role("alert")
     expect(banner).to_contain_text("Your session has expired.")
     expect(banner.get_by_role("link", name="Reopen Comeback")).to_have_attribute(
-        "href", f"https://{shop.domain}/admin/apps/test-api-key?locale=en")
+        "href", f"https://{shop.domain}/admin/apps/test-api-key?locale=en"
+    )
     assert automation_settings.values(_fresh(shop), "winback")["enabled"] is False
 
 

@@ -1,5 +1,6 @@
 """The whole path in a browser: install into the sandbox store, open the app from the store's admin,
 watch the history import, preview with the shop's real products, and get the test email."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """`flask db upgrade` builds exactly the schema the models describe, on SQLite and PostgreSQL."""
+
 import os
 
 import pytest
@@ -23,8 +24,7 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                           db.metadata)
+            differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         assert differences == []
         downgrade(revision="base")
         with db.engine.connect() as conn:
@@ -36,6 +36,7 @@ def test_cli_upgrade_runs(empty_database_url, monkeypatch):
     """The Procfile's release command, as the platform runs it."""
     from click.testing import CliRunner
     from flask.cli import ScriptInfo, cli
+
     monkeypatch.setenv("DATABASE_URL", empty_database_url)
     monkeypatch.setenv("SECRET_KEY", SECRET_KEY)
     monkeypatch.setenv("SHOPIFY_API_KEY", "k")

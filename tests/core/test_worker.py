@@ -1,4 +1,5 @@
 """The worker process (Procfile `worker:`): ticks on its own, and stops cleanly on SIGTERM."""
+
 import os
 import signal
 import subprocess
@@ -20,10 +21,22 @@ def test_worker_ticks_by_itself_and_stops_on_sigterm(app, make_shop, database_ur
     # A real job that simply finishes (the shop's token does not expire): the worker must run it unasked.
     jobs.enqueue(shop.id, "refresh_token")
     db.session.commit()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "SHOPIFY_API_KEY": API_KEY,
-           "SHOPIFY_API_SECRET": API_SECRET, "TICK_SECONDS": "1", "MAIL_URL": app.config["MAIL_URL"]}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "SHOPIFY_API_KEY": API_KEY,
+        "SHOPIFY_API_SECRET": API_SECRET,
+        "TICK_SECONDS": "1",
+        "MAIL_URL": app.config["MAIL_URL"],
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         state = None

@@ -1,4 +1,5 @@
 """Bestsellers: most units over a rolling window, showable products only, minus what the customer bought."""
+
 from datetime import datetime
 
 import time_machine
@@ -46,12 +47,23 @@ def test_another_shops_sales_do_not_count(shop, make_shop, add_products, add_ord
     from app.customers.orders import store_orders
     from app.customers.records import Line, OrderRecord
     from app.extensions import db
+
     other = make_shop("other.myshopify.com")
     add_products(1, 2)
     add_order(10, 100, datetime.utcnow(), {1: 1})
-    store_orders(other.id, [OrderRecord(id=10, updated_at=datetime.utcnow(), placed_at=datetime.utcnow(),
-                                        customer_id=100, email="x@example.com",
-                                        lines=[Line(product_id=2, variant_id=None, quantity=99)])])
+    store_orders(
+        other.id,
+        [
+            OrderRecord(
+                id=10,
+                updated_at=datetime.utcnow(),
+                placed_at=datetime.utcnow(),
+                customer_id=100,
+                email="x@example.com",
+                lines=[Line(product_id=2, variant_id=None, quantity=99)],
+            )
+        ],
+    )
     db.session.commit()
     assert ids(bestsellers(shop.id)) == [1]
 
@@ -59,13 +71,20 @@ def test_another_shops_sales_do_not_count(shop, make_shop, add_products, add_ord
 def test_products_the_store_never_described_still_count(app, make_shop):
     """A store that cannot answer the product query must not silence win-back."""
     from datetime import timedelta
+
     from app import clock
     from app.customers.models import Order, OrderLine, Product
     from app.customers.queries import bestsellers
     from app.extensions import db
+
     shop = make_shop("plain-store.myshopify.com")
-    db.session.add_all([Product(shop_id=shop.id, id=1, title="Tea"), Product(shop_id=shop.id, id=2, title="Cup"),
-                        Product(shop_id=shop.id, id=3, title="Old", published=False)])
+    db.session.add_all(
+        [
+            Product(shop_id=shop.id, id=1, title="Tea"),
+            Product(shop_id=shop.id, id=2, title="Cup"),
+            Product(shop_id=shop.id, id=3, title="Old", published=False),
+        ]
+    )
     for number, product in enumerate((1, 1, 2, 3), start=1):
         db.session.add(Order(shop_id=shop.id, id=number, placed_at=clock.now() - timedelta(days=3)))
         db.session.add(OrderLine(shop_id=shop.id, order_id=number, position=0, product_id=product, quantity=1))

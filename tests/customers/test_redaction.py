@@ -1,4 +1,5 @@
 """customers/redact and shop/redact leave no row behind, in any table."""
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,8 +23,10 @@ def rows_mentioning(needles) -> list[tuple[str, dict]]:
     found = []
     for table in db.metadata.sorted_tables:
         for row in db.session.execute(select(table)).mappings():
-            if any(str(value) in needles or (isinstance(value, (list, dict)) and any(n in str(value) for n in needles))
-                   for value in row.values()):
+            if any(
+                str(value) in needles or (isinstance(value, (list, dict)) and any(n in str(value) for n in needles))
+                for value in row.values()
+            ):
                 found.append((table.name, dict(row)))
     return found
 
@@ -34,10 +37,25 @@ def customer_everywhere(shop, add_order):
     add_order(1, 900, datetime(2026, 10, 1), {7: 1}, email=EMAIL)
     add_order(2, 900, datetime(2026, 11, 1), {8: 2}, email=EMAIL)
     add_order(3, 901, datetime(2026, 11, 1), {7: 1})  # someone else: must stay
-    db.session.add(Checkout(shop_id=shop.id, token="tok-gone", email=EMAIL, customer_id=900,
-                            platform_updated_at=datetime(2026, 11, 2), items=[]))
-    send = Send(shop_id=shop.id, automation="winback", recipient=EMAIL, customer_id=900,
-                trigger_ref="lapse:1", due_at=datetime(2026, 11, 3), state="sent")
+    db.session.add(
+        Checkout(
+            shop_id=shop.id,
+            token="tok-gone",
+            email=EMAIL,
+            customer_id=900,
+            platform_updated_at=datetime(2026, 11, 2),
+            items=[],
+        )
+    )
+    send = Send(
+        shop_id=shop.id,
+        automation="winback",
+        recipient=EMAIL,
+        customer_id=900,
+        trigger_ref="lapse:1",
+        due_at=datetime(2026, 11, 3),
+        state="sent",
+    )
     db.session.add(send)
     db.session.flush()
     db.session.add(EmailEvent(shop_id=shop.id, send_id=send.id, kind="click", url="https://shop.test/x"))
@@ -66,8 +84,20 @@ def test_a_redacted_address_still_gets_no_marketing(shop, customer_everywhere):
 
 def test_shop_redaction_deletes_every_row_of_the_shop(shop, make_shop, customer_everywhere, add_order):
     other = make_shop("other.myshopify.com")
-    store_orders(other.id, [OrderRecord(id=77, updated_at=datetime(2026, 1, 1), placed_at=datetime(2026, 1, 1),
-                                        customer_id=5, email="keep@example.com", total=Decimal("5.00"), lines=[])])
+    store_orders(
+        other.id,
+        [
+            OrderRecord(
+                id=77,
+                updated_at=datetime(2026, 1, 1),
+                placed_at=datetime(2026, 1, 1),
+                customer_id=5,
+                email="keep@example.com",
+                total=Decimal("5.00"),
+                lines=[],
+            )
+        ],
+    )
     db.session.commit()
     redact_shop(shop.id)
     db.session.commit()

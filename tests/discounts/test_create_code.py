@@ -1,6 +1,7 @@
 """Discount codes are created in the (sandbox) store over real HTTP, one per email."""
+
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -28,8 +29,15 @@ def store_shop(sandbox):
 @pytest.fixture
 def send(shop, store_shop):
     customer = next(iter(store_shop.customers.values()))
-    return Send(shop_id=shop.id, id=777, automation="winback", recipient=customer.email or "x@example.com",
-                customer_id=customer.id, trigger_ref="lapse:1", due_at=datetime(2026, 1, 1))
+    return Send(
+        shop_id=shop.id,
+        id=777,
+        automation="winback",
+        recipient=customer.email or "x@example.com",
+        customer_id=customer.id,
+        trigger_ref="lapse:1",
+        due_at=datetime(2026, 1, 1),
+    )
 
 
 def test_each_email_gets_its_own_single_use_code_for_that_customer(shop, store_shop, send):
@@ -41,11 +49,18 @@ def test_each_email_gets_its_own_single_use_code_for_that_customer(shop, store_s
     assert created.usage_limit == 1 and created.applies_once_per_customer
     assert created.customer_ids == [send.customer_id]
     assert created.percentage == pytest.approx(0.15)
-    assert created.ends_at == expires_at.replace(tzinfo=timezone.utc)
-    assert timedelta(days=6, hours=23) < expires_at - datetime.now(timezone.utc).replace(tzinfo=None) <= timedelta(days=7)
+    assert created.ends_at == expires_at.replace(tzinfo=UTC)
+    assert timedelta(days=6, hours=23) < expires_at - datetime.now(UTC).replace(tzinfo=None) <= timedelta(days=7)
 
-    other = Send(shop_id=shop.id, id=778, automation="winback", recipient="b@example.com",
-                 customer_id=send.customer_id, trigger_ref="lapse:2", due_at=datetime(2026, 1, 1))
+    other = Send(
+        shop_id=shop.id,
+        id=778,
+        automation="winback",
+        recipient="b@example.com",
+        customer_id=send.customer_id,
+        trigger_ref="lapse:2",
+        due_at=datetime(2026, 1, 1),
+    )
     assert create_code(shop, other, 15)[0] != code
 
 

@@ -1,4 +1,5 @@
 """A sandbox store on a real port, and the app pointed at it (SHOPIFY_STORE_URL) with a granted token."""
+
 import time
 
 import pytest
@@ -15,6 +16,7 @@ def start_store(app_url: str, scale: float):
     from sandbox import create_sandbox
     from sandbox.models import Grant
     from sandbox.server import serve
+
     sandbox_app = create_sandbox(API_KEY, API_SECRET, app_url, scale=scale)
     running = serve(sandbox_app)
     store = sandbox_app.extensions["sandbox"]
@@ -57,6 +59,7 @@ def shop(make_shop):
 def run_import(shop, sandbox):
     """Run the import job to the end the way the worker would, without sleeping: whenever the
     handler asks to be called later (operation still running), wait for the store's bulk thread."""
+
     def run(max_calls: int = 100):
         job = jobs.enqueue(shop.id, "import_history", unique_key="install")
         run.store_seconds = 0.0  # time spent waiting for the store to build its bulk files
@@ -67,4 +70,5 @@ def run_import(shop, sandbox):
             sandbox.wait_idle()
             run.store_seconds += time.monotonic() - began
         raise AssertionError(f"import not finished after {max_calls} calls: {job.data}")
+
     return run

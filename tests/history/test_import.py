@@ -1,4 +1,5 @@
 """History import over real HTTP from the sandbox store: bulk operations, streamed JSONL, resumable."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -43,8 +44,7 @@ def test_history_days_limits_the_orders_imported(app, shop, store_shop, run_impo
     assert count(Order) == len(expected_orders(store_shop, days=90)) < len(store_shop.orders)
 
 
-def test_import_resumes_after_a_crash_without_redoing_committed_batches(shop, store_shop, run_import,
-                                                                        monkeypatch):
+def test_import_resumes_after_a_crash_without_redoing_committed_batches(shop, store_shop, run_import, monkeypatch):
     monkeypatch.setattr(load, "BATCH", 50)
     writes, real_write = [], load.write
 
@@ -53,6 +53,7 @@ def test_import_resumes_after_a_crash_without_redoing_committed_batches(shop, st
         if phase == "orders" and writes.count("orders") == 4:
             raise ConnectionError("worker killed mid-import")
         real_write(shop_id, phase, roots, children)
+
     monkeypatch.setattr(load, "write", crashing_write)
     with pytest.raises(ConnectionError):
         run_import()
@@ -69,6 +70,7 @@ def test_import_resumes_after_a_crash_without_redoing_committed_batches(shop, st
 def test_progress_is_recorded_for_the_progress_bar(shop, sandbox, monkeypatch):
     from app import jobs
     from app.history.jobs import import_history
+
     monkeypatch.setattr(load, "BATCH", 100)
     job = jobs.enqueue(shop.id, "import_history", unique_key="install")
     snapshots, real_write = [], load.write
@@ -76,6 +78,7 @@ def test_progress_is_recorded_for_the_progress_bar(shop, sandbox, monkeypatch):
     def spy(shop_id, phase, roots, children):
         snapshots.append({key: job.data.get(key) for key in ("phase", "done", "total")})
         real_write(shop_id, phase, roots, children)
+
     monkeypatch.setattr(load, "write", spy)
     while import_history(job) is not None:
         sandbox.wait_idle()

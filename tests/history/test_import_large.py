@@ -1,4 +1,5 @@
 """A 100,000-order history through the sandbox over real HTTP, imported whole."""
+
 import pytest
 from sqlalchemy import func, select
 

@@ -1,4 +1,5 @@
 """Reconciliation heals missed webhooks from the store's API; old receipts are swept."""
+
 from datetime import datetime, timedelta
 
 import time_machine
@@ -17,13 +18,26 @@ from app.webhooks.models import WebhookReceipt
 def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_shop, run_import):
     run_import()
     buyer = next(c for c in store_shop.customers.values() if c.email and c.orders)
-    missed = store_shop.place_order(buyer.id, [(next(iter(store_shop.products.values())).handle, 2)],
-                                    checkout_token="cart-missed")
-    cancelled = store_shop.cancel_order(next(o for o in store_shop.orders.values() if o is not missed
-                                             and o.cancelled_at is None and o.customer is not None))
+    missed = store_shop.place_order(
+        buyer.id, [(next(iter(store_shop.products.values())).handle, 2)], checkout_token="cart-missed"
+    )
+    cancelled = store_shop.cancel_order(
+        next(
+            o
+            for o in store_shop.orders.values()
+            if o is not missed and o.cancelled_at is None and o.customer is not None
+        )
+    )
     store_shop.set_consent(buyer.id, "UNSUBSCRIBED")
-    db.session.add(Checkout(shop_id=shop.id, token="cart-missed", email=buyer.email,
-                            platform_updated_at=clock.now() - timedelta(hours=1), items=[]))
+    db.session.add(
+        Checkout(
+            shop_id=shop.id,
+            token="cart-missed",
+            email=buyer.email,
+            platform_updated_at=clock.now() - timedelta(hours=1),
+            items=[],
+        )
+    )
     db.session.commit()
 
     job = jobs.enqueue(shop.id, "reconcile", unique_key="periodic")
@@ -49,8 +63,13 @@ def _reconcile(shop):
 
 def test_a_checkout_whose_webhooks_were_all_missed_is_healed(shop, store_shop):
     product = next(iter(store_shop.products.values()))
-    missed = store_shop.start_checkout("lost-cart@example.com", [(product.handle, 2)], first_name="Lan",
-                                       updated_at=store_shop.store.now() - timedelta(hours=25), notify=False)
+    missed = store_shop.start_checkout(
+        "lost-cart@example.com",
+        [(product.handle, 2)],
+        first_name="Lan",
+        updated_at=store_shop.store.now() - timedelta(hours=25),
+        notify=False,
+    )
     assert db.session.get(Checkout, (shop.id, missed.token)) is None
 
     _reconcile(shop)
@@ -68,8 +87,9 @@ def test_a_checkout_whose_webhooks_were_all_missed_is_healed(shop, store_shop):
 
 def test_a_checkout_paid_without_webhooks_is_closed(shop, store_shop):
     product = next(iter(store_shop.products.values()))
-    cart = store_shop.start_checkout("buyer@example.com", [(product.handle, 1)],
-                                     updated_at=store_shop.store.now() - timedelta(hours=3), notify=False)
+    cart = store_shop.start_checkout(
+        "buyer@example.com", [(product.handle, 1)], updated_at=store_shop.store.now() - timedelta(hours=3), notify=False
+    )
     _reconcile(shop)
     order = store_shop.complete_checkout(cart.token, notify=False)
     _reconcile(shop)
@@ -81,8 +101,12 @@ def test_a_checkout_paid_without_webhooks_is_closed(shop, store_shop):
 
 def test_a_healed_checkout_claims_no_opt_in_and_keeps_the_email_typed_at_checkout(shop, store_shop):
     product = next(iter(store_shop.products.values()))
-    cart = store_shop.start_checkout("account@example.com", [(product.handle, 1)],
-                                     updated_at=store_shop.store.now() - timedelta(hours=5), notify=False)
+    cart = store_shop.start_checkout(
+        "account@example.com",
+        [(product.handle, 1)],
+        updated_at=store_shop.store.now() - timedelta(hours=5),
+        notify=False,
+    )
     _reconcile(shop)
     known = db.session.get(Checkout, (shop.id, cart.token))
     # What the checkout webhooks had said: an address typed at checkout, and the box ticked back then.
@@ -104,11 +128,20 @@ def test_a_healed_checkout_claims_no_opt_in_and_keeps_the_email_typed_at_checkou
 
 def test_an_older_copy_from_the_api_changes_nothing(shop, store_shop):
     product = next(iter(store_shop.products.values()))
-    cart = store_shop.start_checkout("late@example.com", [(product.handle, 1)],
-                                     updated_at=store_shop.store.now() - timedelta(hours=2), notify=False)
-    db.session.add(Checkout(shop_id=shop.id, token=cart.token, email="late@example.com", items=[],
-                            recovery_url="https://elsewhere.example/kept", accepts_marketing=True,
-                            platform_updated_at=clock.now() + timedelta(minutes=1)))
+    cart = store_shop.start_checkout(
+        "late@example.com", [(product.handle, 1)], updated_at=store_shop.store.now() - timedelta(hours=2), notify=False
+    )
+    db.session.add(
+        Checkout(
+            shop_id=shop.id,
+            token=cart.token,
+            email="late@example.com",
+            items=[],
+            recovery_url="https://elsewhere.example/kept",
+            accepts_marketing=True,
+            platform_updated_at=clock.now() + timedelta(minutes=1),
+        )
+    )
     db.session.commit()
 
     _reconcile(shop)
@@ -120,8 +153,9 @@ def test_an_older_copy_from_the_api_changes_nothing(shop, store_shop):
 def test_receipts_are_kept_48_hours_then_swept(shop):
     now = datetime(2026, 11, 22, 12, 0)
     for key, age in (("w:old", 49), ("w:recent", 47)):
-        db.session.add(WebhookReceipt(shop_id=shop.id, key=key, topic="orders/create",
-                                      received_at=now - timedelta(hours=age)))
+        db.session.add(
+            WebhookReceipt(shop_id=shop.id, key=key, topic="orders/create", received_at=now - timedelta(hours=age))
+        )
     db.session.commit()
     with time_machine.travel(now, tick=False):
         assert sweep(shop.id) == 1

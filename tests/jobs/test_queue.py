@@ -1,4 +1,5 @@
 """The job queue: retries with growing delays, and no work lost to a job finishing as it is asked for."""
+
 from datetime import timedelta
 
 import time_machine
@@ -67,8 +68,9 @@ def test_a_job_asked_for_just_as_it_finishes_runs_again(make_shop):
     seen = db.session.scalar(select(Job).where(Job.id == job.id))  # the asker reads "running"...
     assert seen.state == "running"
     with db.engine.begin() as runner:  # ...and the run finishes before the asker writes
-        runner.execute(Job.__table__.update().where(Job.__table__.c.id == job.id)
-                       .values(state="done", finished_at=clock.now()))
+        runner.execute(
+            Job.__table__.update().where(Job.__table__.c.id == job.id).values(state="done", finished_at=clock.now())
+        )
 
     jobs.enqueue(shop.id, "test_echo", unique_key="late")
     db.session.commit()

@@ -1,4 +1,5 @@
 """Orders credited to emails: by our discount code, else by a click within attribution_days."""
+
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ NOW = datetime(2026, 3, 20, 12)
 
 
 def _order(shop, order_id, placed_at, email="lan@example.com", codes=(), total="40"):
-    order = Order(shop_id=shop.id, id=order_id, email=email, placed_at=placed_at, total=Decimal(total),
-                  discount_codes=list(codes))
+    order = Order(
+        shop_id=shop.id, id=order_id, email=email, placed_at=placed_at, total=Decimal(total), discount_codes=list(codes)
+    )
     db.session.add(order)
     return order
 
@@ -22,10 +24,18 @@ def test_orders_are_credited_by_code_then_by_a_recent_click(us_shop, make_send):
     cart = make_send(us_shop, send_id=1, automation="abandoned_cart")
     winback = make_send(us_shop, send_id=2, automation="winback")
     make_send(us_shop, "other@example.com", send_id=3, automation="winback")
-    db.session.add(IssuedCode(shop_id=us_shop.id, code="COMEBACK-AAAA-BBBB", send_id=cart.id, percent=10,
-                              expires_at=NOW + timedelta(days=3)))
-    db.session.add(EmailEvent(shop_id=us_shop.id, send_id=winback.id, kind="click", url="https://x",
-                              at=NOW - timedelta(days=4)))
+    db.session.add(
+        IssuedCode(
+            shop_id=us_shop.id,
+            code="COMEBACK-AAAA-BBBB",
+            send_id=cart.id,
+            percent=10,
+            expires_at=NOW + timedelta(days=3),
+        )
+    )
+    db.session.add(
+        EmailEvent(shop_id=us_shop.id, send_id=winback.id, kind="click", url="https://x", at=NOW - timedelta(days=4))
+    )
     by_code = _order(us_shop, 10, NOW - timedelta(days=1), codes=["comeback-aaaa-bbbb"], total="100")
     by_click = _order(us_shop, 11, NOW - timedelta(days=1), total="40")
     too_late = _order(us_shop, 12, NOW - timedelta(days=4) + timedelta(days=5, hours=1))

@@ -1,4 +1,5 @@
 """Every email in both languages: snapshots, headers, well-formed HTML, links that lead where they say."""
+
 import os
 import re
 from html.parser import HTMLParser
@@ -15,8 +16,10 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 EMAILS = {
-    "abandoned_cart": (cart_context, {"en": "{{ first_name }}, your cart is waiting",
-                                      "vi": "{{ first_name }} ơi, giỏ hàng đang chờ bạn"}),
+    "abandoned_cart": (
+        cart_context,
+        {"en": "{{ first_name }}, your cart is waiting", "vi": "{{ first_name }} ơi, giỏ hàng đang chờ bạn"},
+    ),
     "winback": (winback_context, {"en": "We miss you, {{ first_name }}", "vi": "Lâu rồi không gặp, {{ first_name }}"}),
 }
 
@@ -147,14 +150,14 @@ def test_hostile_store_data_is_escaped(us_shop, make_send):
 
 @pytest.mark.parametrize("template", EMAILS)
 @pytest.mark.parametrize("lang", ["en", "vi"])
-def test_html_is_well_formed_and_every_link_leads_where_it_should(template, lang, vn_shop, us_shop, make_send,
-                                                                   client):
+def test_html_is_well_formed_and_every_link_leads_where_it_should(template, lang, vn_shop, us_shop, make_send, client):
     shop = vn_shop if lang == "vi" else us_shop
     message = _compose(shop, make_send(shop, automation=template), template)
     checker = _parse(message.get_body(("html",)).get_content())
     context = EMAILS[template][0](shop.currency)
     expected = {context.get("shop_url") or f"https://{shop.primary_domain}"} | {
-        item["url"] for item in context.get("items", context.get("products", []))}
+        item["url"] for item in context.get("items", context.get("products", []))
+    }
     expected.add(context.get("recovery_url") or context["shop_url"])
     unsubscribe_url = message["List-Unsubscribe"].strip("<>")
     targets = set()

@@ -1,4 +1,5 @@
 """Unsubscribe (one-click and by the page's button), click redirects and the open pixel."""
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,8 +34,10 @@ def test_one_click_unsubscribe_stops_marketing_at_once(email, us_shop, client):
     assert marketing_allowed(us_shop.id, "lan@example.com") == (False, "unsubscribed")
     assert db.session.scalars(select(EmailEvent.kind)).all() == ["unsubscribe"]
     # A second POST (mail clients retry) changes nothing more.
-    assert client.post(_path(email["List-Unsubscribe"].strip("<>")),
-                       data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert (
+        client.post(_path(email["List-Unsubscribe"].strip("<>")), data={"List-Unsubscribe": "One-Click"}).status_code
+        == 200
+    )
     assert db.session.scalars(select(EmailEvent.kind)).all() == ["unsubscribe"]
 
 
@@ -58,8 +61,9 @@ def test_the_page_speaks_the_tokens_language(vn_shop, client):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_tampered_unsubscribe_token_is_refused(email, us_shop, client, method):
     token = _path(email["List-Unsubscribe"].strip("<>")).rsplit("/", 1)[1]
-    forged = tokens.unsubscribe(us_shop.id, None, "someone-else@example.com", "en").split(".")[0] + \
-        "." + token.split(".")[1]
+    forged = (
+        tokens.unsubscribe(us_shop.id, None, "someone-else@example.com", "en").split(".")[0] + "." + token.split(".")[1]
+    )
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), forged):
         answer = getattr(client, method)(f"/u/{bad}", data={"List-Unsubscribe": "One-Click"})
         assert answer.status_code == 400

@@ -1,4 +1,5 @@
 """Emails load nothing from third parties: no web fonts, no trackers but our own."""
+
 from pathlib import Path
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -5,8 +5,13 @@ from tests.mail.conftest import cart_context
 
 def test_a_composed_cart_email_arrives(us_shop, make_send, smtp):
     send = make_send(us_shop)
-    message = compose(us_shop, send, template="abandoned_cart", context=cart_context(),
-                      subject="{{ first_name }}, your cart is waiting")
+    message = compose(
+        us_shop,
+        send,
+        template="abandoned_cart",
+        context=cart_context(),
+        subject="{{ first_name }}, your cart is waiting",
+    )
     with open_mailer() as mailer:
         mailer.push(send.id, message)
         [delivery] = mailer.flush()

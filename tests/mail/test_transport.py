@@ -1,4 +1,5 @@
 """SMTP delivery: one connection per batch, and failures classified so nothing is sent twice."""
+
 from sqlalchemy import select
 
 from app.customers.consent import marketing_allowed
@@ -21,6 +22,7 @@ def test_a_batch_goes_out_over_one_connection(us_shop, make_send, smtp):
     async def count_sessions(server, session, envelope):
         sessions.append(id(session))
         return await original(server, session, envelope)
+
     smtp.inbox.handle_DATA = count_sessions
     with open_mailer() as mailer:
         for send in sends:

@@ -1,7 +1,8 @@
 """Fixtures for the sandbox store's own tests: a controllable clock, the sandbox, a webhook receiver."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.sandbox.helpers import API_KEY, API_SECRET, DEMO, Clock, Receiver, in
 
 @pytest.fixture
 def clock():
-    return Clock(datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 6, 15, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -57,9 +58,14 @@ def token(client, store):
 @pytest.fixture
 def gql(client, token):
     """Post a GraphQL query to the demo shop as the installed app: returns the JSON answer."""
+
     def post(query: str, variables: dict | None = None, access_token: str | None = None, domain: str = DEMO):
-        r = client.post(f"/{domain}/admin/api/2026-10/graphql.json", json={"query": query, "variables": variables or {}},
-                        headers={"X-Shopify-Access-Token": access_token or token})
+        r = client.post(
+            f"/{domain}/admin/api/2026-10/graphql.json",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": access_token or token},
+        )
         post.status = r.status_code
         return r.json
+
     return post

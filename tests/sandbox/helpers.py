@@ -1,4 +1,5 @@
 """What the sandbox tests share besides fixtures: the app's credentials, a clock, a webhook receiver."""
+
 from __future__ import annotations
 
 import base64

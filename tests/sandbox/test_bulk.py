@@ -1,4 +1,5 @@
 """Bulk operations: a JSONL export of the whole store, laid out as Shopify lays it out."""
+
 import json
 
 import requests
@@ -59,6 +60,7 @@ def test_an_empty_result_has_no_file(gql, store):
 def test_refused_bulk_queries(gql):
     def errors(query):
         return gql(RUN, {"q": query})["data"]["bulkOperationRunQuery"]["userErrors"]
+
     assert "doesn't exist on type 'Order'" in errors("{ orders { edges { node { id bogus } } } }")[0]["message"]
     assert errors("{ shop { name } }")[0]["message"] == "Bulk queries must contain at least one connection."
     nested = errors("{ orders { edges { node { name lineItems { edges { node { id } } } } } } }")

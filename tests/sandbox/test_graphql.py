@@ -1,4 +1,5 @@
 """The Admin GraphQL endpoint: Shopify's field names and errors, cost and throttling, paging, mutations."""
+
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,12 +36,15 @@ def test_every_answer_carries_its_cost(gql):
     assert cost["throttleStatus"]["restoreRate"] == 100.0
 
 
-@pytest.mark.parametrize("query, code, message", [
-    ("{ shop { name planDisplayName } }", "undefinedField", "Field 'planDisplayName' doesn't exist on type 'Shop'"),
-    ("{ customer { id } }", "missingRequiredArguments", "Field 'customer' is missing required arguments: id"),
-    ("{ shop(id: 1) { name } }", "argumentNotAccepted", "Field 'shop' doesn't accept argument 'id'"),
-    ("{ shop }", "selectionMismatch", "Field must have selections"),
-])
+@pytest.mark.parametrize(
+    "query, code, message",
+    [
+        ("{ shop { name planDisplayName } }", "undefinedField", "Field 'planDisplayName' doesn't exist on type 'Shop'"),
+        ("{ customer { id } }", "missingRequiredArguments", "Field 'customer' is missing required arguments: id"),
+        ("{ shop(id: 1) { name } }", "argumentNotAccepted", "Field 'shop' doesn't accept argument 'id'"),
+        ("{ shop }", "selectionMismatch", "Field must have selections"),
+    ],
+)
 def test_invalid_queries_fail_like_shopify(gql, query, code, message):
     answer = gql(query)
     assert gql.status == 200 and "data" not in answer
@@ -58,9 +62,11 @@ def test_unknown_token_is_a_401(gql):
 
 def test_missing_scope_is_access_denied(gql, shop):
     customer = next(iter(shop.customers.values()))
-    answer = gql("""mutation($id: ID!) { customerEmailMarketingConsentUpdate(input: {customerId: $id,
+    answer = gql(
+        """mutation($id: ID!) { customerEmailMarketingConsentUpdate(input: {customerId: $id,
         emailMarketingConsent: {marketingState: UNSUBSCRIBED}}) { userErrors { message } } }""",
-                 {"id": f"gid://shopify/Customer/{customer.id}"})
+        {"id": f"gid://shopify/Customer/{customer.id}"},
+    )
     assert answer["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
 
 
@@ -75,8 +81,11 @@ def test_orders_older_than_60_days_need_read_all_orders(client, store, shop, gql
 def test_paging_customers_visits_each_once(gql, shop):
     seen, after = [], None
     while True:
-        page = gql("""query($after: String) { customers(first: 80, after: $after, sortKey: UPDATED_AT) {
-            edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }""", {"after": after})
+        page = gql(
+            """query($after: String) { customers(first: 80, after: $after, sortKey: UPDATED_AT) {
+            edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }""",
+            {"after": after},
+        )
         conn = page["data"]["customers"]
         seen += [e["node"]["id"] for e in conn["edges"]]
         if not conn["pageInfo"]["hasNextPage"]:
@@ -97,9 +106,12 @@ def test_orders_filtered_by_updated_at(gql, shop, store):
 
 def test_customer_fields_and_consent(gql, shop):
     c = next(c for c in shop.customers.values() if c.orders and c.marketing_state == "SUBSCRIBED")
-    node = gql("""query($id: ID!) { customer(id: $id) { id email firstName lastName locale createdAt updatedAt
+    node = gql(
+        """query($id: ID!) { customer(id: $id) { id email firstName lastName locale createdAt updatedAt
         numberOfOrders amountSpent { amount currencyCode } defaultEmailAddress { emailAddress marketingState
-        marketingOptInLevel marketingUpdatedAt } } }""", {"id": f"gid://shopify/Customer/{c.id}"})["data"]["customer"]
+        marketingOptInLevel marketingUpdatedAt } } }""",
+        {"id": f"gid://shopify/Customer/{c.id}"},
+    )["data"]["customer"]
     assert node["numberOfOrders"] == str(len(c.orders))
     assert node["defaultEmailAddress"]["marketingState"] == "SUBSCRIBED"
     assert node["amountSpent"]["amount"].replace(".", "").isdigit()
@@ -108,8 +120,9 @@ def test_customer_fields_and_consent(gql, shop):
 def test_products_with_media_and_variants(gql):
     nodes = gql("""{ products(first: 50) { nodes { id handle status onlineStoreUrl totalInventory
         featuredMedia { preview { image { url altText } } } featuredImage { url }
-        priceRangeV2 { minVariantPrice { amount currencyCode } } variants(first: 5) { nodes { id price } } } } }"""
-                )["data"]["products"]["nodes"]
+        priceRangeV2 { minVariantPrice { amount currencyCode } } variants(first: 5) { nodes { id price } } } } }""")[
+        "data"
+    ]["products"]["nodes"]
     assert {n["status"] for n in nodes} == {"ACTIVE", "DRAFT", "ARCHIVED"}
     assert all(n["onlineStoreUrl"] is None for n in nodes if n["status"] != "ACTIVE")
     assert any(n["totalInventory"] == 0 for n in nodes)
@@ -130,8 +143,12 @@ def test_throttled_when_the_bucket_is_empty(gql, shop):
     query = "{ customers(first: 10) { nodes { id amountSpent { amount } } } }"  # costs 2 + 10 * 2 = 22
     assert "data" in gql(query)
     answer = gql(query)
-    assert answer["errors"] == [{"message": "Throttled", "extensions": {
-        "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}]
+    assert answer["errors"] == [
+        {
+            "message": "Throttled",
+            "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"},
+        }
+    ]
     status = answer["extensions"]["cost"]["throttleStatus"]
     assert status["maximumAvailable"] == 30.0 and status["currentlyAvailable"] < 22
 
@@ -159,8 +176,11 @@ def test_webhook_subscriptions(gql, shop, store):
     assert created["userErrors"] == [] and created["webhookSubscription"]["topic"] == "ORDERS_CREATE"
     again = gql(SUBSCRIBE, {"topic": "ORDERS_CREATE", "uri": uri})["data"]["webhookSubscriptionCreate"]
     assert again["userErrors"][0]["message"] == "Address for this topic has already been taken"
-    legacy = gql("""mutation { webhookSubscriptionCreate(topic: APP_UNINSTALLED, webhookSubscription:
-        {callbackUrl: "%s", format: JSON}) { userErrors { message } } }""" % uri)
+    legacy = gql(
+        """mutation { webhookSubscriptionCreate(topic: APP_UNINSTALLED, webhookSubscription:
+        {callbackUrl: "%s", format: JSON}) { userErrors { message } } }"""
+        % uri
+    )
     assert legacy["data"]["webhookSubscriptionCreate"]["userErrors"] == []
     listed = gql("{ webhookSubscriptions(first: 10) { nodes { topic uri } } }")["data"]["webhookSubscriptions"]["nodes"]
     assert {n["topic"] for n in listed} == {"ORDERS_CREATE", "APP_UNINSTALLED"}
@@ -172,10 +192,16 @@ DISCOUNT = """mutation($input: DiscountCodeBasicInput!) { discountCodeBasicCreat
 
 
 def discount_input(customer_id, code="COMEBACK-7QX2"):
-    return {"title": "Win-back 10%", "code": code, "startsAt": "2026-06-15T12:00:00Z",
-            "endsAt": "2026-07-15T12:00:00Z", "usageLimit": 1, "appliesOncePerCustomer": True,
-            "context": {"customers": {"add": [f"gid://shopify/Customer/{customer_id}"]}},
-            "customerGets": {"value": {"percentage": 0.1}, "items": {"all": True}}}
+    return {
+        "title": "Win-back 10%",
+        "code": code,
+        "startsAt": "2026-06-15T12:00:00Z",
+        "endsAt": "2026-07-15T12:00:00Z",
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+        "context": {"customers": {"add": [f"gid://shopify/Customer/{customer_id}"]}},
+        "customerGets": {"value": {"percentage": 0.1}, "items": {"all": True}},
+    }
 
 
 def test_discount_codes(gql, shop):
@@ -201,16 +227,29 @@ def test_older_customer_selection_input(gql, shop):
 def test_consent_update_sends_its_webhook(client, store, shop, receiver):
     token = install(client, store, scope="read_customers,write_customers")["access_token"]
     store.shop(shop.domain).subscriptions.clear()
-    r = client.post(f"/{shop.domain}/admin/api/2026-10/graphql.json", headers={"X-Shopify-Access-Token": token},
-                    json={"query": SUBSCRIBE, "variables": {"topic": "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE",
-                                                            "uri": f"{receiver.url}/webhooks/shopify"}})
+    r = client.post(
+        f"/{shop.domain}/admin/api/2026-10/graphql.json",
+        headers={"X-Shopify-Access-Token": token},
+        json={
+            "query": SUBSCRIBE,
+            "variables": {
+                "topic": "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE",
+                "uri": f"{receiver.url}/webhooks/shopify",
+            },
+        },
+    )
     assert r.json["data"]["webhookSubscriptionCreate"]["userErrors"] == []
     customer = next(c for c in shop.customers.values() if c.marketing_state == "SUBSCRIBED")
-    r = client.post(f"/{shop.domain}/admin/api/2026-10/graphql.json", headers={"X-Shopify-Access-Token": token},
-                    json={"query": """mutation($id: ID!) { customerEmailMarketingConsentUpdate(input: {customerId: $id,
+    r = client.post(
+        f"/{shop.domain}/admin/api/2026-10/graphql.json",
+        headers={"X-Shopify-Access-Token": token},
+        json={
+            "query": """mutation($id: ID!) { customerEmailMarketingConsentUpdate(input: {customerId: $id,
                           emailMarketingConsent: {marketingState: UNSUBSCRIBED, marketingOptInLevel: SINGLE_OPT_IN}})
                           { customer { id defaultEmailAddress { marketingState } } userErrors { field message } } }""",
-                          "variables": {"id": f"gid://shopify/Customer/{customer.id}"}})
+            "variables": {"id": f"gid://shopify/Customer/{customer.id}"},
+        },
+    )
     payload = r.json["data"]["customerEmailMarketingConsentUpdate"]
     assert payload["customer"]["defaultEmailAddress"]["marketingState"] == "UNSUBSCRIBED"
     store.wait_idle()
@@ -231,8 +270,9 @@ def checkouts(gql, q=None, after=None) -> dict:
 def test_abandoned_checkouts_updated_since_include_silent_changes(gql, shop, clock, receiver):
     gql(SUBSCRIBE, {"topic": "CHECKOUTS_UPDATE", "uri": f"{receiver.url}/webhooks/shopify"})
     since = clock() - timedelta(hours=2)
-    old = shop.start_checkout("old@example.com", [("japanese-sencha", 1)], updated_at=since - timedelta(days=1),
-                              notify=False)
+    old = shop.start_checkout(
+        "old@example.com", [("japanese-sencha", 1)], updated_at=since - timedelta(days=1), notify=False
+    )
     missed = shop.start_checkout("missed@example.com", [("stoneware-mug", 1)], updated_at=since, notify=False)
     shop.update_checkout(old.token, at=clock(), items=[("japanese-sencha", 3)], notify=False)
     assert receiver.calls == [] and shop.deliveries == []
@@ -286,16 +326,18 @@ def test_completed_checkout_is_listed_with_completed_at(gql, shop, clock):
     shop.complete_checkout(c.token, notify=False)
     (node,) = checkouts(gql)["nodes"]
     assert node["completedAt"] == node["updatedAt"] == "2026-06-15T12:00:00Z"
-    found = gql("""query($id: ID!) { node(id: $id) { ... on AbandonedCheckout { name completedAt } } }""",
-                {"id": node["id"]})["data"]["node"]
+    found = gql(
+        """query($id: ID!) { node(id: $id) { ... on AbandonedCheckout { name completedAt } } }""", {"id": node["id"]}
+    )["data"]["node"]
     assert found == {"name": c.name, "completedAt": "2026-06-15T12:00:00Z"}
 
 
 def test_abandoned_checkouts_need_read_orders(client, store, gql):
     token = install(client, store, scope="read_customers")["access_token"]
     (error,) = gql("{ abandonedCheckouts(first: 5) { nodes { id } } }", access_token=token)["errors"]
-    assert error["message"] == ("Access denied for abandonedCheckouts field. "
-                                "Required access: `read_orders` access scope.")
+    assert error["message"] == (
+        "Access denied for abandonedCheckouts field. Required access: `read_orders` access scope."
+    )
     assert error["extensions"]["code"] == "ACCESS_DENIED"
 
 

@@ -1,4 +1,5 @@
 """The install dance: consent page, signed callback, token exchange and refresh, fault switches."""
+
 import base64
 import hashlib
 import hmac
@@ -12,8 +13,12 @@ from tests.sandbox.helpers import API_KEY, API_SECRET, DEMO, SCOPES, install
 
 
 def authorize_query(store, **changes):
-    query = {"client_id": API_KEY, "scope": SCOPES, "redirect_uri": f"{store.app_url}/auth/callback",
-             "state": "nonce-1"}
+    query = {
+        "client_id": API_KEY,
+        "scope": SCOPES,
+        "redirect_uri": f"{store.app_url}/auth/callback",
+        "state": "nonce-1",
+    }
     return {**query, **changes}
 
 
@@ -30,11 +35,14 @@ def test_consent_page_names_the_shop_and_scopes(client, store):
     assert all(scope in page for scope in SCOPES.split(","))
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"client_id": "someone-else"}, "Invalid API key"),
-    ({"redirect_uri": "https://evil.example/auth/callback"}, "redirect_uri is not whitelisted"),
-    ({"scope": "read_orders,read_everything"}, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"client_id": "someone-else"}, "Invalid API key"),
+        ({"redirect_uri": "https://evil.example/auth/callback"}, "redirect_uri is not whitelisted"),
+        ({"scope": "read_orders,read_everything"}, "invalid_scope"),
+    ],
+)
 def test_bad_authorize_requests_get_an_error_page(client, store, change, message):
     r = client.get(f"/{DEMO}/admin/oauth/authorize", query_string=authorize_query(store, **change))
     assert r.status_code == 400
@@ -72,8 +80,10 @@ def test_expiring_token_exchange_and_single_use_code(client, store):
 
 def test_offline_token_without_expiry_from_a_form_body(client, store):
     params = callback_params(client.post(f"/{DEMO}/admin/oauth/authorize", query_string=authorize_query(store)))
-    r = client.post(f"/{DEMO}/admin/oauth/access_token",
-                    data={"client_id": API_KEY, "client_secret": API_SECRET, "code": params["code"]})
+    r = client.post(
+        f"/{DEMO}/admin/oauth/access_token",
+        data={"client_id": API_KEY, "client_secret": API_SECRET, "code": params["code"]},
+    )
     assert set(r.json) == {"access_token", "scope"}
 
 
@@ -88,8 +98,12 @@ def test_wrong_secret_and_stale_code_are_refused(client, store, clock):
 
 def test_refresh_rotates_the_pair(client, store, clock, gql):
     first = install(client, store)
-    body = {"client_id": API_KEY, "client_secret": API_SECRET, "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"]}
+    body = {
+        "client_id": API_KEY,
+        "client_secret": API_SECRET,
+        "grant_type": "refresh_token",
+        "refresh_token": first["refresh_token"],
+    }
     second = client.post(f"/{DEMO}/admin/oauth/access_token", json=body).json
     assert second["access_token"] != first["access_token"] and second["refresh_token"] != first["refresh_token"]
     assert gql("{ shop { name } }", access_token=first["access_token"])["data"]  # still valid a short while
@@ -104,8 +118,10 @@ def test_refresh_rotates_the_pair(client, store, clock, gql):
 def test_the_merchant_can_edit_the_scope(client, store):
     query = authorize_query(store, scope_override="read_orders,read_customers")
     params = callback_params(client.post(f"/{DEMO}/admin/oauth/authorize", query_string=query))
-    r = client.post(f"/{DEMO}/admin/oauth/access_token",
-                    json={"client_id": API_KEY, "client_secret": API_SECRET, "code": params["code"]})
+    r = client.post(
+        f"/{DEMO}/admin/oauth/access_token",
+        json={"client_id": API_KEY, "client_secret": API_SECRET, "code": params["code"]},
+    )
     assert r.json["scope"] == "read_orders,read_customers"
 
 
@@ -137,6 +153,11 @@ def test_open_app_link_is_signed_like_the_admin(client, store):
     # Checked by the app's own verifier: the sandbox must sign exactly as Shopify does.
     assert valid_query(params, API_SECRET)
     assert params["embedded"] == "1" and params["shop"] == DEMO
-    claims = jwt.decode(params["id_token"], API_SECRET, algorithms=["HS256"], audience=API_KEY,
-                        options={"verify_exp": False, "verify_nbf": False, "verify_iat": False})
+    claims = jwt.decode(
+        params["id_token"],
+        API_SECRET,
+        algorithms=["HS256"],
+        audience=API_KEY,
+        options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
+    )
     assert claims["dest"] == f"https://{DEMO}"

@@ -1,4 +1,5 @@
 """Pages for a person: the shop list, the storefront's checkout and consent forms, the inspector."""
+
 from tests.sandbox.helpers import DEMO, install
 
 
@@ -10,8 +11,10 @@ def test_index_lists_both_shops(client):
 def test_storefront_checkout_flow(client, shop, store):
     variant = next(p for p in shop.products.values() if p.status == "ACTIVE" and p.total_inventory).variants[0]
     assert client.get(f"/{DEMO}/").status_code == 200
-    r = client.post(f"/{DEMO}/checkouts", data={"email": "page@example.com", "first_name": "Page",
-                                                f"qty_{variant.id}": "2", "accepts_marketing": "1"})
+    r = client.post(
+        f"/{DEMO}/checkouts",
+        data={"email": "page@example.com", "first_name": "Page", f"qty_{variant.id}": "2", "accepts_marketing": "1"},
+    )
     assert r.status_code == 302
     (checkout,) = [c for c in shop.checkouts.values() if c.email == "page@example.com"]
     assert checkout.buyer_accepts_marketing and checkout.line_items[0].quantity == 2

@@ -1,13 +1,14 @@
 """Seed data: two believable shops, deterministic, relative to "now", and big on demand."""
+
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sandbox import create_sandbox
 from tests.sandbox.helpers import API_KEY, API_SECRET, DEMO
 
-NOW = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def build(**kw):
@@ -17,8 +18,18 @@ def build(**kw):
 def test_two_markets():
     store = build()
     demo, viet = store.shop(DEMO), store.shop("cua-hang-viet.myshopify.com")
-    assert (demo.currency, demo.timezone, demo.locale, demo.address.country_code) == ("USD", "America/New_York", "en", "US")
-    assert (viet.currency, viet.timezone, viet.locale, viet.address.country_code) == ("VND", "Asia/Ho_Chi_Minh", "vi", "VN")
+    assert (demo.currency, demo.timezone, demo.locale, demo.address.country_code) == (
+        "USD",
+        "America/New_York",
+        "en",
+        "US",
+    )
+    assert (viet.currency, viet.timezone, viet.locale, viet.address.country_code) == (
+        "VND",
+        "Asia/Ho_Chi_Minh",
+        "vi",
+        "VN",
+    )
     assert any("Cà phê" in p.title for p in viet.products.values())
     for shop in (demo, viet):
         assert 20 <= len(shop.products) <= 30 and 1000 <= len(shop.orders) <= 2200
@@ -33,8 +44,11 @@ def test_customers_are_a_realistic_mix():
     assert {"en", "vi"} <= {c.locale for c in shop.customers.values()}
     orders_per_customer = Counter(min(len(c.orders), 2) for c in shop.customers.values())
     assert orders_per_customer[0] and orders_per_customer[1] and orders_per_customer[2]
-    lapsed = [c for c in shop.customers.values()
-              if len(c.orders) >= 2 and NOW - max(o.created_at for o in c.orders) > timedelta(days=180)]
+    lapsed = [
+        c
+        for c in shop.customers.values()
+        if len(c.orders) >= 2 and NOW - max(o.created_at for o in c.orders) > timedelta(days=180)
+    ]
     assert len(lapsed) >= 10
 
 
@@ -50,7 +64,9 @@ def test_history_is_two_years_before_now():
 def test_same_seed_same_store():
     first, second = build(seed=3).shop(DEMO), build(seed=3).shop(DEMO)
     assert [c.email for c in first.customers.values()] == [c.email for c in second.customers.values()]
-    assert [(o.created_at, o.total) for o in first.orders.values()] == [(o.created_at, o.total) for o in second.orders.values()]
+    assert [(o.created_at, o.total) for o in first.orders.values()] == [
+        (o.created_at, o.total) for o in second.orders.values()
+    ]
     assert [c.email for c in build(seed=4).shop(DEMO).customers.values()] != [c.email for c in first.customers.values()]
 
 

@@ -1,4 +1,5 @@
 """Webhook delivery: signed POSTs with Shopify's headers and bodies, duplicates, reordering, compliance."""
+
 import json
 from pathlib import Path
 
@@ -8,9 +9,19 @@ from tests.sandbox.helpers import DEMO, verify_webhook
 from tests.sandbox.test_graphql import SUBSCRIBE
 
 SAMPLES = Path(__file__).parent / "samples"
-TOPICS = ["ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "ORDERS_CANCELLED", "CHECKOUTS_CREATE",
-          "CHECKOUTS_UPDATE", "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE", "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE",
-          "APP_UNINSTALLED", "PRODUCTS_UPDATE"]
+TOPICS = [
+    "ORDERS_CREATE",
+    "ORDERS_UPDATED",
+    "ORDERS_PAID",
+    "ORDERS_CANCELLED",
+    "CHECKOUTS_CREATE",
+    "CHECKOUTS_UPDATE",
+    "CUSTOMERS_CREATE",
+    "CUSTOMERS_UPDATE",
+    "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE",
+    "APP_UNINSTALLED",
+    "PRODUCTS_UPDATE",
+]
 
 
 @pytest.fixture
@@ -30,12 +41,19 @@ def keys(sample: dict, nested: str | None = None) -> set:
 
 
 def test_checkout_then_order_with_real_headers(shop, subscribed):
-    checkout = shop.start_checkout("river@example.com", [("house-espresso-blend", 2)], accepts_marketing=True,
-                                   first_name="River", last_name="Song")
+    checkout = shop.start_checkout(
+        "river@example.com", [("house-espresso-blend", 2)], accepts_marketing=True, first_name="River", last_name="Song"
+    )
     order = shop.complete_checkout(checkout.token)
-    assert subscribed.topics() == ["customers/create", "customers_email_marketing_consent/update",
-                                   "checkouts/create", "checkouts/update", "orders/create", "orders/paid",
-                                   "checkouts/update"]
+    assert subscribed.topics() == [
+        "customers/create",
+        "customers_email_marketing_consent/update",
+        "checkouts/create",
+        "checkouts/update",
+        "orders/create",
+        "orders/paid",
+        "checkouts/update",
+    ]
     for call in subscribed.calls:
         h = call["headers"]
         assert verify_webhook(call)
@@ -50,11 +68,19 @@ def test_checkout_then_order_with_real_headers(shop, subscribed):
     assert all(d.status == 200 for d in shop.deliveries)
 
 
-@pytest.mark.parametrize("topic, nested", [
-    ("orders/create", None), ("orders/create", "line_items"), ("orders/create", "customer"),
-    ("checkouts/create", None), ("checkouts/create", "line_items"), ("customers/create", None),
-    ("customers_email_marketing_consent/update", None), ("orders/cancelled", None),
-])
+@pytest.mark.parametrize(
+    "topic, nested",
+    [
+        ("orders/create", None),
+        ("orders/create", "line_items"),
+        ("orders/create", "customer"),
+        ("checkouts/create", None),
+        ("checkouts/create", "line_items"),
+        ("customers/create", None),
+        ("customers_email_marketing_consent/update", None),
+        ("orders/cancelled", None),
+    ],
+)
 def test_bodies_have_the_keys_of_shopifys_samples(shop, subscribed, topic, nested):
     checkout = shop.start_checkout("keys@example.com", [("japanese-sencha", 1), ("stoneware-mug", 1)])
     shop.cancel_order(shop.complete_checkout(checkout.token))
@@ -70,8 +96,7 @@ def test_customer_bodies_carry_no_consent(shop, subscribed):
 
 
 def test_duplicates_share_the_webhook_id(shop, subscribed):
-    (delivery,) = shop.deliver("orders/updated", {"id": 1, "updated_at": "2026-06-15T08:00:00-04:00"},
-                               duplicate=True)
+    (delivery,) = shop.deliver("orders/updated", {"id": 1, "updated_at": "2026-06-15T08:00:00-04:00"}, duplicate=True)
     assert [c["headers"]["X-Shopify-Webhook-Id"] for c in subscribed.calls] == [delivery.webhook_id] * 2
     shop.redeliver(delivery.webhook_id)
     assert len(subscribed.calls) == 3 and delivery.attempt == 3

@@ -1,4 +1,5 @@
 """Fixtures for the settings page: an installed shop and session tokens signed like Shopify's."""
+
 import pytest
 
 from tests.settings.tokens import session_token

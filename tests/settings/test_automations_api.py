@@ -1,4 +1,5 @@
 """The automations API of INTERFACE.md: list, change all-or-nothing, 400 on junk, 404 on unknown keys."""
+
 import pytest
 
 from app.automations.models import AutomationSetting
@@ -17,8 +18,11 @@ def test_every_automation_starts_off_with_its_defaults(client, auth):
 
 
 def test_switching_on_and_tuning_returns_and_keeps_the_new_object(client, auth):
-    response = client.patch("/api/automations/abandoned_cart", headers=auth,
-                            json={"enabled": True, "delay_hours": 6, "subject": {"vi": "Giỏ hàng của bạn"}})
+    response = client.patch(
+        "/api/automations/abandoned_cart",
+        headers=auth,
+        json={"enabled": True, "delay_hours": 6, "subject": {"vi": "Giỏ hàng của bạn"}},
+    )
     assert response.status_code == 200
     updated = response.json
     assert updated["key"] == "abandoned_cart" and updated["enabled"] is True
@@ -28,12 +32,26 @@ def test_switching_on_and_tuning_returns_and_keeps_the_new_object(client, auth):
     assert listed["winback"]["enabled"] is False
 
 
-@pytest.mark.parametrize("body", [
-    {"delay_hours": 0}, {"delay_hours": 73}, {"delay_hours": "24"}, {"delay_hours": 1.5}, {"delay_hours": True},
-    {"enabled": "yes"}, {"enabled": 1}, {"discount_percent": -1}, {"discount_percent": 101},
-    {"subject": "Hello"}, {"subject": {"fr": "Bonjour"}}, {"subject": {"en": ""}}, {"subject": {"en": 5}},
-    {"colour": "red"}, {"after_days": 90},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"delay_hours": 0},
+        {"delay_hours": 73},
+        {"delay_hours": "24"},
+        {"delay_hours": 1.5},
+        {"delay_hours": True},
+        {"enabled": "yes"},
+        {"enabled": 1},
+        {"discount_percent": -1},
+        {"discount_percent": 101},
+        {"subject": "Hello"},
+        {"subject": {"fr": "Bonjour"}},
+        {"subject": {"en": ""}},
+        {"subject": {"en": 5}},
+        {"colour": "red"},
+        {"after_days": 90},
+    ],
+)
 def test_invalid_changes_are_400_and_change_nothing(client, auth, body):
     before = client.get("/api/automations", headers=auth).json
     response = client.patch("/api/automations/abandoned_cart", headers=auth, json={"enabled": True, **body})
@@ -44,8 +62,7 @@ def test_invalid_changes_are_400_and_change_nothing(client, auth, body):
 
 @pytest.mark.parametrize("raw", [b"[]", b"true", b"null", b"{oops", b""])
 def test_a_body_that_is_not_a_json_object_is_a_400(client, auth, raw):
-    response = client.patch("/api/automations/winback", data=raw,
-                            headers={**auth, "Content-Type": "application/json"})
+    response = client.patch("/api/automations/winback", data=raw, headers={**auth, "Content-Type": "application/json"})
     assert response.status_code == 400 and response.json["error"]
 
 

@@ -1,4 +1,5 @@
 """The /app page: framed only by the shop's admin, shop data only for a verified token, both languages."""
+
 import pytest
 
 from app import clock
@@ -8,7 +9,9 @@ RETRY = "X-Shopify-Retry-Invalid-Session-Request"
 
 
 def _open(client, domain, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"shop": domain, "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZGVtbw", **params}.items())
+    query = "&".join(
+        f"{k}={v}" for k, v in {"shop": domain, "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZGVtbw", **params}.items()
+    )
     return client.get(f"/app?{query}")
 
 
@@ -18,8 +21,10 @@ def test_the_page_shows_the_automations_for_a_verified_token(client, shop, mint)
     html = response.get_data(as_text=True)
     assert "Abandoned cart" in html and 'data-key="winback"' in html
     assert 'role="switch"' in html and 'aria-checked="false"' in html
-    assert response.headers["Content-Security-Policy"] == \
-        f"frame-ancestors https://{shop.domain} https://admin.shopify.com;"
+    assert (
+        response.headers["Content-Security-Policy"]
+        == f"frame-ancestors https://{shop.domain} https://admin.shopify.com;"
+    )
 
 
 def test_production_pages_load_app_bridge_with_the_api_key(client, shop, mint):
@@ -47,9 +52,11 @@ def test_without_a_token_no_shop_data_is_shown(client, shop):
 def test_an_invalid_id_token_is_a_401_with_the_retry_header(client, make_shop, mint, token_for):
     shop = make_shop()
     make_shop("other-shop.myshopify.com")
-    token = {"expired": lambda: mint(shop.domain, exp=1, nbf=0),
-             "other-shop": lambda: mint("other-shop.myshopify.com"),
-             "bad-signature": lambda: mint(shop.domain, secret="wrong-secret-wrong-secret-wrong-secret")}[token_for]()
+    token = {
+        "expired": lambda: mint(shop.domain, exp=1, nbf=0),
+        "other-shop": lambda: mint("other-shop.myshopify.com"),
+        "bad-signature": lambda: mint(shop.domain, secret="wrong-secret-wrong-secret-wrong-secret"),
+    }[token_for]()
     response = _open(client, shop.domain, id_token=token)
     assert response.status_code == 401
     assert response.headers[RETRY] == "1"

@@ -1,4 +1,5 @@
 """The live preview and "send me a test": real rendering, and mail only ever from the worker."""
+
 import pytest
 
 from app import jobs
@@ -22,10 +23,16 @@ def test_the_preview_follows_the_merchants_changes(client, auth):
     assert "We saved you a seat" in preview["subject"]
 
 
-@pytest.mark.parametrize("query, status", [("locale=fr", 400), ("locale=en&customer_id=abc", 400),
-                                           ("locale=en&customer_id=-1", 400),
-                                           ("locale=en&customer_id=99999999999999999999", 400),
-                                           ("locale=en&customer_id=%C2%B2", 400)])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("locale=fr", 400),
+        ("locale=en&customer_id=abc", 400),
+        ("locale=en&customer_id=-1", 400),
+        ("locale=en&customer_id=99999999999999999999", 400),
+        ("locale=en&customer_id=%C2%B2", 400),
+    ],
+)
 def test_bad_preview_parameters_are_400(client, auth, query, status):
     response = client.get(f"/api/automations/abandoned_cart/preview?{query}", headers=auth)
     assert response.status_code == status and response.json["error"]
@@ -39,8 +46,11 @@ def test_previews_and_tests_of_unknown_automations_are_404(client, auth):
 def test_send_me_a_test_is_queued_and_the_worker_sends_it(client, auth, shop, smtp):
     response = client.post("/api/automations/abandoned_cart/test", headers=auth, json={"locale": "vi"})
     assert response.status_code == 202
-    assert response.json == {"queued": True, "to": "owner@demo-shop.test",
-                             "job": str(jobs.latest(shop.id, "send_test").id)}
+    assert response.json == {
+        "queued": True,
+        "to": "owner@demo-shop.test",
+        "job": str(jobs.latest(shop.id, "send_test").id),
+    }
     assert smtp.inbox.messages == []  # the web request sent nothing
 
     shop_id = shop.id
@@ -60,8 +70,9 @@ def test_clicking_twice_while_the_test_waits_sends_one_email(client, auth, shop,
 
 @pytest.mark.parametrize("body", [b"[]", b"{oops", b'{"locale": "fr"}'])
 def test_a_bad_test_request_is_a_400_and_queues_nothing(client, auth, body):
-    response = client.post("/api/automations/winback/test", data=body,
-                           headers={**auth, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/automations/winback/test", data=body, headers={**auth, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert db.session.scalars(db.select(Job).where(Job.kind == "send_test")).all() == []
 

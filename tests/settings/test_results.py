@@ -1,4 +1,5 @@
 """Results, activity, import progress and data requests as the merchant reads them."""
+
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,11 +24,21 @@ def headers(shop, mint):
 @pytest.fixture
 def add_send(shop):
     def add(automation="abandoned_cart", state="sent", at=NOW - timedelta(days=1), reason=None, email="an@example.com"):
-        send = Send(shop_id=shop.id, automation=automation, recipient=email, trigger_ref=f"t:{email}:{at}",
-                    due_at=at, state=state, reason=reason, sent_at=at if state == "sent" else None, created_at=at)
+        send = Send(
+            shop_id=shop.id,
+            automation=automation,
+            recipient=email,
+            trigger_ref=f"t:{email}:{at}",
+            due_at=at,
+            state=state,
+            reason=reason,
+            sent_at=at if state == "sent" else None,
+            created_at=at,
+        )
         db.session.add(send)
         db.session.commit()
         return send
+
     return add
 
 
@@ -36,9 +47,16 @@ def _event(send, kind):
 
 
 def _order(send, number, total, cancelled=False):
-    db.session.add(Order(shop_id=send.shop_id, id=number, placed_at=send.sent_at + timedelta(hours=2),
-                         total=Decimal(total), attributed_send_id=send.id,
-                         cancelled_at=send.sent_at + timedelta(hours=3) if cancelled else None))
+    db.session.add(
+        Order(
+            shop_id=send.shop_id,
+            id=number,
+            placed_at=send.sent_at + timedelta(hours=2),
+            total=Decimal(total),
+            attributed_send_id=send.id,
+            cancelled_at=send.sent_at + timedelta(hours=3) if cancelled else None,
+        )
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -57,8 +75,14 @@ def test_results_count_each_email_once_per_kind_of_event(client, headers, add_se
 
     body = client.get("/api/results", headers=headers()).json
     rows = {row["key"]: row for row in body["automations"]}
-    assert rows["abandoned_cart"] == {"key": "abandoned_cart", "sent": 2, "opened": 2, "clicked": 1,
-                                      "orders": 2, "revenue": "55.50"}
+    assert rows["abandoned_cart"] == {
+        "key": "abandoned_cart",
+        "sent": 2,
+        "opened": 2,
+        "clicked": 1,
+        "orders": 2,
+        "revenue": "55.50",
+    }
     assert rows["winback"]["sent"] == 1 and rows["winback"]["revenue"] == "0"
     assert body["days"] == 30 and len(body["daily"]) == 30
     assert body["daily"][-2] == {"day": "2026-11-19", "sent": 3}
@@ -78,13 +102,16 @@ def test_the_page_shows_results_with_money_in_the_shop_currency_and_a_chart(clie
 
 
 @time_machine.travel(NOW, tick=False)
-@pytest.mark.parametrize("state, reason, english, vietnamese", [
-    ("skipped", "ordered", "skipped: the customer ordered", "bỏ qua: khách hàng đã đặt hàng"),
-    ("planned", "quiet_hours", "deferred: quiet hours", "hoãn lại: giờ yên lặng"),
-    ("planned", None, "scheduled for 2026-11-19 12:00 UTC", "dự kiến gửi lúc 2026-11-19 12:00 UTC"),
-    ("sent", None, "sent", "đã gửi"),
-    ("skipped", "some_new_code", "skipped: some new code", "bỏ qua: some new code"),
-])
+@pytest.mark.parametrize(
+    "state, reason, english, vietnamese",
+    [
+        ("skipped", "ordered", "skipped: the customer ordered", "bỏ qua: khách hàng đã đặt hàng"),
+        ("planned", "quiet_hours", "deferred: quiet hours", "hoãn lại: giờ yên lặng"),
+        ("planned", None, "scheduled for 2026-11-19 12:00 UTC", "dự kiến gửi lúc 2026-11-19 12:00 UTC"),
+        ("sent", None, "sent", "đã gửi"),
+        ("skipped", "some_new_code", "skipped: some new code", "bỏ qua: some new code"),
+    ],
+)
 def test_activity_says_what_happened_in_plain_words(client, headers, add_send, state, reason, english, vietnamese):
     add_send(state=state, reason=reason)
     entry = client.get("/api/activity", headers=headers()).json["activity"][0]
@@ -113,8 +140,12 @@ def test_the_page_draws_a_progress_bar_while_the_import_runs(client, shop, mint)
 
 
 def test_data_requests_are_listed_and_downloadable_by_their_shop_only(client, auth, make_shop, mint, shop):
-    request = DataRequest(shop_id=shop.id, customer_id=77, email="buyer@example.com",
-                          payload={"customer": {"email": "buyer@example.com"}, "orders": [{"id": 1}]})
+    request = DataRequest(
+        shop_id=shop.id,
+        customer_id=77,
+        email="buyer@example.com",
+        payload={"customer": {"email": "buyer@example.com"}, "orders": [{"id": 1}]},
+    )
     db.session.add(request)
     db.session.commit()
     listed = client.get("/api/data-requests", headers=auth).json["data_requests"]

@@ -1,4 +1,5 @@
 """Only a session token the store admin signed for this app and an installed shop opens the API."""
+
 import time
 
 import pytest
@@ -71,6 +72,7 @@ def test_a_token_for_a_shop_that_is_not_installed_is_refused(client, shop, mint)
 
 def test_a_token_stops_working_once_the_shop_uninstalls(client, shop, mint):
     from app import clock
+
     shop.uninstalled_at = clock.now()
     shop.forget_tokens()
     db.session.commit()
@@ -80,12 +82,15 @@ def test_a_token_stops_working_once_the_shop_uninstalls(client, shop, mint):
 def test_a_shop_token_sees_only_its_own_shop(client, make_shop, mint):
     """A token of one installed shop never reads or changes another shop's settings."""
     mine, theirs = make_shop("mine.myshopify.com"), make_shop("theirs.myshopify.com")
-    response = client.patch("/api/settings", json={"sender_name": "Mine"},
-                            headers={"Authorization": f"Bearer {mint(mine.domain)}"})
+    response = client.patch(
+        "/api/settings", json={"sender_name": "Mine"}, headers={"Authorization": f"Bearer {mint(mine.domain)}"}
+    )
     assert response.status_code == 200
     assert _get(client, mint(theirs.domain)).json["sender_name"] is None
     # A stale `shop` parameter naming the other shop is refused rather than ignored.
-    foreign = client.get(f"/api/settings?shop={theirs.domain}", headers={"Authorization": f"Bearer {mint(mine.domain)}"})
+    foreign = client.get(
+        f"/api/settings?shop={theirs.domain}", headers={"Authorization": f"Bearer {mint(mine.domain)}"}
+    )
     assert foreign.status_code == 401
 
 

@@ -1,4 +1,5 @@
 """Shop-wide settings: read with defaults, changed all-or-nothing, junk refused with a clear 400."""
+
 import pytest
 
 from app.extensions import db
@@ -11,9 +12,18 @@ def test_defaults_until_the_merchant_changes_something(client, auth):
 
 
 def test_a_change_is_stored_and_the_rest_keeps_its_defaults(client, auth, shop):
-    response = client.patch("/api/settings", headers=auth, json={
-        "sender_name": "  Linh's Tea  ", "reply_to": "hello@linhtea.vn", "accent_color": "#AA3300",
-        "frequency_cap": {"count": 3}, "quiet_hours": {"start": "22:30"}, "compliance_profile": "vn"})
+    response = client.patch(
+        "/api/settings",
+        headers=auth,
+        json={
+            "sender_name": "  Linh's Tea  ",
+            "reply_to": "hello@linhtea.vn",
+            "accent_color": "#AA3300",
+            "frequency_cap": {"count": 3},
+            "quiet_hours": {"start": "22:30"},
+            "compliance_profile": "vn",
+        },
+    )
     assert response.status_code == 200
     settings = response.json
     assert settings["sender_name"] == "Linh's Tea"
@@ -30,31 +40,34 @@ def test_null_restores_the_shop_default(client, auth):
     assert client.patch("/api/settings", headers=auth, json={"sender_name": None}).json["sender_name"] is None
 
 
-@pytest.mark.parametrize("body, mentions", [
-    ({"colour": "#000000"}, "colour"),
-    ({"sender_name": 42}, "sender_name"),
-    ({"sender_name": "Shop\r\nBcc: victim@example.com"}, "one line"),
-    ({"sender_name": "x" * 101}, "100"),
-    ({"reply_to": "not-an-address"}, "reply_to"),
-    ({"reply_to": "a@b.c\nBcc: x@y.z"}, "reply_to"),
-    ({"logo_url": "http://example.com/logo.png"}, "https"),
-    ({"logo_url": "javascript:alert(1)"}, "https"),
-    ({"accent_color": "green"}, "accent_color"),
-    ({"accent_color": "#12345"}, "accent_color"),
-    ({"frequency_cap": 2}, "frequency_cap"),
-    ({"frequency_cap": {"count": 0}}, "frequency_cap.count"),
-    ({"frequency_cap": {"count": True}}, "frequency_cap.count"),
-    ({"frequency_cap": {"count": 2.5}}, "frequency_cap.count"),
-    ({"frequency_cap": {"days": 31}}, "frequency_cap.days"),
-    ({"frequency_cap": {"weeks": 1}}, "weeks"),
-    ({"quiet_hours": {"enabled": "yes"}}, "quiet_hours.enabled"),
-    ({"quiet_hours": {"start": "9pm"}}, "quiet_hours.start"),
-    ({"quiet_hours": {"end": "24:00"}}, "quiet_hours.end"),
-    ({"quiet_hours": {"start": "08:00"}}, "differ"),
-    ({"compliance_profile": "mars"}, "compliance_profile"),
-    ({"attribution_days": 0}, "attribution_days"),
-    ({"attribution_days": "5"}, "attribution_days"),
-])
+@pytest.mark.parametrize(
+    "body, mentions",
+    [
+        ({"colour": "#000000"}, "colour"),
+        ({"sender_name": 42}, "sender_name"),
+        ({"sender_name": "Shop\r\nBcc: victim@example.com"}, "one line"),
+        ({"sender_name": "x" * 101}, "100"),
+        ({"reply_to": "not-an-address"}, "reply_to"),
+        ({"reply_to": "a@b.c\nBcc: x@y.z"}, "reply_to"),
+        ({"logo_url": "http://example.com/logo.png"}, "https"),
+        ({"logo_url": "javascript:alert(1)"}, "https"),
+        ({"accent_color": "green"}, "accent_color"),
+        ({"accent_color": "#12345"}, "accent_color"),
+        ({"frequency_cap": 2}, "frequency_cap"),
+        ({"frequency_cap": {"count": 0}}, "frequency_cap.count"),
+        ({"frequency_cap": {"count": True}}, "frequency_cap.count"),
+        ({"frequency_cap": {"count": 2.5}}, "frequency_cap.count"),
+        ({"frequency_cap": {"days": 31}}, "frequency_cap.days"),
+        ({"frequency_cap": {"weeks": 1}}, "weeks"),
+        ({"quiet_hours": {"enabled": "yes"}}, "quiet_hours.enabled"),
+        ({"quiet_hours": {"start": "9pm"}}, "quiet_hours.start"),
+        ({"quiet_hours": {"end": "24:00"}}, "quiet_hours.end"),
+        ({"quiet_hours": {"start": "08:00"}}, "differ"),
+        ({"compliance_profile": "mars"}, "compliance_profile"),
+        ({"attribution_days": 0}, "attribution_days"),
+        ({"attribution_days": "5"}, "attribution_days"),
+    ],
+)
 def test_invalid_values_are_refused_and_nothing_changes(client, auth, shop, body, mentions):
     before = client.get("/api/settings", headers=auth).json
     # A valid change riding along with the bad one is not applied either.

@@ -1,4 +1,5 @@
 """Installing Comeback into a store: the happy path and every way it can fail."""
+
 import time
 from urllib.parse import parse_qsl, urlsplit
 
@@ -72,8 +73,9 @@ def test_install_redirects_to_the_store_consent_page(app, client, sandbox):
 
 
 def test_the_app_url_with_a_signed_query_starts_the_install(app, client, sandbox):
-    answer = client.get("/?" + signed_query({"shop": SHOP, "host": "abc", "embedded": "1"},
-                                            app.config["SHOPIFY_API_SECRET"]))
+    answer = client.get(
+        "/?" + signed_query({"shop": SHOP, "host": "abc", "embedded": "1"}, app.config["SHOPIFY_API_SECRET"])
+    )
     assert answer.status_code == 302 and "/admin/oauth/authorize" in answer.location
 
 
@@ -83,11 +85,14 @@ def test_the_app_url_opens_the_settings_page_once_installed(app, client, install
     assert answer.status_code == 302 and answer.location.startswith(f"/app?shop={SHOP}")
 
 
-@pytest.mark.parametrize("tamper, status", [
-    (lambda q: {**q, "hmac": "0" * 64}, 401),
-    (lambda q: {**q, "shop": "evil.example.com"}, 401),  # changing any field breaks the signature
-    (lambda q: {k: v for k, v in q.items() if k != "hmac"}, 401),
-])
+@pytest.mark.parametrize(
+    "tamper, status",
+    [
+        (lambda q: {**q, "hmac": "0" * 64}, 401),
+        (lambda q: {**q, "shop": "evil.example.com"}, 401),  # changing any field breaks the signature
+        (lambda q: {k: v for k, v in q.items() if k != "hmac"}, 401),
+    ],
+)
 def test_install_link_with_a_bad_signature_is_refused(app, client, tamper, status):
     query = dict(parse_qsl(signed_query({"shop": SHOP}, app.config["SHOPIFY_API_SECRET"])))
     answer = client.get("/auth/install", query_string=tamper(query))
@@ -97,14 +102,23 @@ def test_install_link_with_a_bad_signature_is_refused(app, client, tamper, statu
 
 
 def test_stale_install_link_is_refused(app, client):
-    query = signed_query({"shop": SHOP, "timestamp": str(int(time.time()) - 25 * 3600)},
-                         app.config["SHOPIFY_API_SECRET"])
+    query = signed_query(
+        {"shop": SHOP, "timestamp": str(int(time.time()) - 25 * 3600)}, app.config["SHOPIFY_API_SECRET"]
+    )
     answer = client.get("/auth/install?" + query)
     assert answer.status_code == 401 and b"expired" in answer.data
 
 
-@pytest.mark.parametrize("domain", ["evil.example.com", "shop.myshopify.com.evil.com", "-x.myshopify.com",
-                                    "UPPER.myshopify.com", "a.myshopify.com/../x"])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "evil.example.com",
+        "shop.myshopify.com.evil.com",
+        "-x.myshopify.com",
+        "UPPER.myshopify.com",
+        "a.myshopify.com/../x",
+    ],
+)
 def test_foreign_shop_domain_is_refused_even_when_signed(app, client, domain):
     answer = client.get("/auth/install?" + signed_query({"shop": domain}, app.config["SHOPIFY_API_SECRET"]))
     assert answer.status_code == 400
@@ -115,9 +129,14 @@ def test_foreign_shop_domain_is_refused_even_when_signed(app, client, domain):
 def _callback_query(app, client, sandbox, domain=SHOP):
     """Start an install and approve it in the store; returns the callback query dict."""
     import requests
+
     start = client.get("/auth/install?" + signed_query({"shop": domain}, app.config["SHOPIFY_API_SECRET"]))
-    approve = requests.post(start.location.split("?")[0], data=dict(parse_qsl(urlsplit(start.location).query)),
-                            allow_redirects=False, timeout=10)
+    approve = requests.post(
+        start.location.split("?")[0],
+        data=dict(parse_qsl(urlsplit(start.location).query)),
+        allow_redirects=False,
+        timeout=10,
+    )
     return dict(parse_qsl(urlsplit(approve.headers["Location"]).query))
 
 

@@ -1,4 +1,5 @@
 """Expiring offline tokens are refreshed before they lapse, by the client and by the worker."""
+
 from datetime import timedelta
 
 import time_machine

@@ -1,4 +1,5 @@
 """Drive an install like a merchant's browser: app -> store consent page -> app callback."""
+
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 

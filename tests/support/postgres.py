@@ -3,6 +3,7 @@
 initdb and pg_ctl refuse to run as root, so as root we run them through `runuser`.
 fsync is off: the tests need PostgreSQL's semantics, not its durability.
 """
+
 import os
 import shutil
 import socket
@@ -32,14 +33,24 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         data = os.path.join(self.dir, "data")
-        subprocess.run(_as_postgres([f"{BIN}/initdb", "-D", data, "-U", "postgres", "--auth=trust",
-                                     "-E", "UTF8", "--locale=C.UTF-8"]),
-                       check=True, capture_output=True)
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(_as_postgres([f"{BIN}/pg_ctl", "-D", data, "-o", options, "-l",
-                                     os.path.join(self.dir, "log"), "-w", "start"]),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(
+                [f"{BIN}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            _as_postgres(
+                [f"{BIN}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(self.dir, "log"), "-w", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
         self.data = data
 
     def url(self, database: str = "postgres") -> str:
@@ -47,15 +58,14 @@ class PostgresServer:
 
     def create_database(self, name: str) -> str:
         import psycopg
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def stop(self) -> None:
-        subprocess.run(_as_postgres([f"{BIN}/pg_ctl", "-D", self.data, "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(_as_postgres([f"{BIN}/pg_ctl", "-D", self.data, "-m", "immediate", "stop"]), capture_output=True)
         for _ in range(20):
             try:
                 shutil.rmtree(self.dir)

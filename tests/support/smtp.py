@@ -1,4 +1,5 @@
 """A real SMTP server (aiosmtpd) that keeps what it receives, for tests and the demo inbox."""
+
 import email
 import email.policy
 import threading
@@ -40,8 +41,9 @@ class Inbox:
 class SMTPServer:
     def __init__(self, port: int = 0):
         self.inbox = Inbox()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port or _free_port(),
-                                     server_kwargs={"decode_data": False})
+        self.controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=port or _free_port(), server_kwargs={"decode_data": False}
+        )
         self.controller.start()
         self.port = self.controller.port
 
@@ -55,6 +57,7 @@ class SMTPServer:
 
 def _free_port() -> int:
     from tests.support.postgres import free_port
+
     return free_port()
 
 

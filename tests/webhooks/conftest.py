@@ -1,4 +1,5 @@
 """Fixtures for webhook tests: Shopify's published sample bodies, and signed deliveries."""
+
 import base64
 import copy
 import hashlib
@@ -24,8 +25,10 @@ def sign(body: bytes, secret: str = API_SECRET) -> str:
 @pytest.fixture
 def sample():
     """A fresh copy of Shopify's published body for a topic ("orders/create")."""
+
     def load(topic: str) -> dict:
         return copy.deepcopy(json.loads((PAYLOADS / (topic.replace("/", "__") + ".json")).read_text()))
+
     return load
 
 
@@ -37,10 +40,12 @@ def shop(make_shop):
 def drain() -> None:
     """What the worker's next tick does: apply every delivery waiting in the inbox. A body that was
     accepted but could not be applied is only logged by the worker; here it fails the test."""
+    from sqlalchemy import select
+
+    from app.extensions import db
     from app.webhooks.inbox import apply_pending, log
     from app.webhooks.models import WebhookInbox
-    from app.extensions import db
-    from sqlalchemy import select
+
     failures = _Failures()
     log.addHandler(failures)
     try:
@@ -65,15 +70,32 @@ class _Failures(logging.Handler):
 def deliver(client):
     """POST a signed delivery, then let the worker apply it; returns the response.
     Pass webhook_id/event_id to replay one."""
-    def post(topic: str, body, *, shop: str = SHOP, webhook_id: str | None = None, event_id: str | None = None,
-             triggered_at: str = "2026-11-22T10:00:00Z", headers: dict | None = None):
+
+    def post(
+        topic: str,
+        body,
+        *,
+        shop: str = SHOP,
+        webhook_id: str | None = None,
+        event_id: str | None = None,
+        triggered_at: str = "2026-11-22T10:00:00Z",
+        headers: dict | None = None,
+    ):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         number = next(_ids)
-        sent = {"X-Shopify-Topic": topic, "X-Shopify-Hmac-Sha256": sign(raw), "X-Shopify-Shop-Domain": shop,
-                "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": webhook_id or f"wh-{number}",
-                "X-Shopify-Event-Id": event_id or f"ev-{number}", "X-Shopify-Triggered-At": triggered_at,
-                "Content-Type": "application/json", **(headers or {})}
+        sent = {
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": sign(raw),
+            "X-Shopify-Shop-Domain": shop,
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Webhook-Id": webhook_id or f"wh-{number}",
+            "X-Shopify-Event-Id": event_id or f"ev-{number}",
+            "X-Shopify-Triggered-At": triggered_at,
+            "Content-Type": "application/json",
+            **(headers or {}),
+        }
         response = client.post("/webhooks/shopify", data=raw, headers=sent)
         drain()
         return response
+
     return post

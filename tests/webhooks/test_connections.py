@@ -1,4 +1,5 @@
 """Pooled database connections the server hung up on are replaced before use (extensions.py)."""
+
 import time
 
 import pytest
@@ -13,10 +14,12 @@ pytestmark = pytest.mark.postgres
 def _hang_up_on_everyone_else():
     """What a PostgreSQL restart or an idle timeout does to the app's pooled connections."""
     import psycopg
+
     url = db.engine.url
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
-                         autocommit=True) as admin:
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+    ) as admin:
         ended = admin.execute(f"SELECT count(pg_terminate_backend(pid)) {others}").fetchone()[0]
         assert ended >= 1  # the app's pooled connection was there
         # pg_terminate_backend only signals: wait until the backends have really gone (and hung up).

@@ -1,4 +1,5 @@
 """Each topic handler, fed Shopify's published sample bodies with the fields under test varied."""
+
 import json
 from decimal import Decimal
 
@@ -10,24 +11,69 @@ from app.extensions import db
 from tests.webhooks.conftest import drain, sign
 
 
-def order_body(sample, *, id=1001, customer_id=501, email="ann@example.com", created="2026-11-01T10:00:00Z",
-               updated=None, total="50.00", token=None, cancelled=None, lines=((11, 1),), accepts=False):
+def order_body(
+    sample,
+    *,
+    id=1001,
+    customer_id=501,
+    email="ann@example.com",
+    created="2026-11-01T10:00:00Z",
+    updated=None,
+    total="50.00",
+    token=None,
+    cancelled=None,
+    lines=((11, 1),),
+    accepts=False,
+):
     body = sample("orders/create")
-    body.update(id=id, email=email, contact_email=email, created_at=created, updated_at=updated or created,
-                current_total_price=total, total_price=total, checkout_token=token, cancelled_at=cancelled,
-                buyer_accepts_marketing=accepts, customer_locale="vi")
+    body.update(
+        id=id,
+        email=email,
+        contact_email=email,
+        created_at=created,
+        updated_at=updated or created,
+        current_total_price=total,
+        total_price=total,
+        checkout_token=token,
+        cancelled_at=cancelled,
+        buyer_accepts_marketing=accepts,
+        customer_locale="vi",
+    )
     body["customer"].update(id=customer_id, email=email, first_name="Ann")
     template = body["line_items"][0]
-    body["line_items"] = [{**template, "product_id": pid, "quantity": qty, "current_quantity": qty,
-                           "title": f"Product {pid}", "price": "10.00"} for pid, qty in lines]
+    body["line_items"] = [
+        {
+            **template,
+            "product_id": pid,
+            "quantity": qty,
+            "current_quantity": qty,
+            "title": f"Product {pid}",
+            "price": "10.00",
+        }
+        for pid, qty in lines
+    ]
     return body
 
 
-def checkout_body(sample, *, token="tok-1", updated="2026-11-01T09:00:00Z", email="ann@example.com",
-                  completed=None, accepts=False, customer_id=501):
+def checkout_body(
+    sample,
+    *,
+    token="tok-1",
+    updated="2026-11-01T09:00:00Z",
+    email="ann@example.com",
+    completed=None,
+    accepts=False,
+    customer_id=501,
+):
     body = sample("checkouts/update")
-    body.update(token=token, updated_at=updated, email=email, completed_at=completed,
-                buyer_accepts_marketing=accepts, customer_locale="vi")
+    body.update(
+        token=token,
+        updated_at=updated,
+        email=email,
+        completed_at=completed,
+        buyer_accepts_marketing=accepts,
+        customer_locale="vi",
+    )
     body["customer"].update(id=customer_id, email=email, first_name="Ann")
     return body
 
@@ -43,8 +89,7 @@ def test_order_topics_store_order_lines_customer_and_products(shop, deliver, sam
     assert deliver(topic, body).status_code == 200
     order = db.session.get(Order, (shop.id, 1001))
     assert (order.customer_id, order.email, order.total) == (501, "ann@example.com", Decimal("50.00"))
-    lines = db.session.scalars(select(OrderLine).where(OrderLine.shop_id == shop.id)
-                               .order_by(OrderLine.position)).all()
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.shop_id == shop.id).order_by(OrderLine.position)).all()
     assert [(line.product_id, line.quantity) for line in lines] == [(11, 2), (12, 1)]
     buyer = customer(shop)
     assert (buyer.email, buyer.first_name, buyer.locale, buyer.orders_count) == ("ann@example.com", "Ann", "vi", 1)
@@ -62,8 +107,17 @@ def test_cancelled_order_leaves_the_customer_figures(shop, deliver, sample):
     deliver("orders/create", order_body(sample, id=1, total="30.00", created="2026-10-01T00:00:00Z"))
     deliver("orders/create", order_body(sample, id=2, total="20.00", created="2026-11-01T00:00:00Z"))
     assert (customer(shop).orders_count, customer(shop).total_spent) == (2, Decimal("50.00"))
-    deliver("orders/cancelled", order_body(sample, id=2, total="20.00", created="2026-11-01T00:00:00Z",
-                                           updated="2026-11-02T00:00:00Z", cancelled="2026-11-02T00:00:00Z"))
+    deliver(
+        "orders/cancelled",
+        order_body(
+            sample,
+            id=2,
+            total="20.00",
+            created="2026-11-01T00:00:00Z",
+            updated="2026-11-02T00:00:00Z",
+            cancelled="2026-11-02T00:00:00Z",
+        ),
+    )
     buyer = customer(shop)
     assert (buyer.orders_count, buyer.total_spent) == (1, Decimal("30.00"))
     assert buyer.last_order_at.isoformat() == "2026-10-01T00:00:00"
@@ -80,8 +134,15 @@ def test_checkout_topics_keep_a_cart_snapshot(shop, deliver, sample, topic):
     checkout = db.session.get(Checkout, (shop.id, "tok-1"))
     assert checkout.email == "ann@example.com" and checkout.order_id is None
     assert checkout.recovery_url.startswith("https://checkout.local/")
-    assert checkout.items[0] == {"product_id": 632910392, "variant_id": 808950810, "title": "IPod Nano - 8GB",
-                                 "variant_title": "Pink", "quantity": 1, "price": "199.00", "image_url": None}
+    assert checkout.items[0] == {
+        "product_id": 632910392,
+        "variant_id": 808950810,
+        "title": "IPod Nano - 8GB",
+        "variant_title": "Pink",
+        "quantity": 1,
+        "price": "199.00",
+        "image_url": None,
+    }
     assert checkout.platform_updated_at.isoformat() == "2026-11-01T09:00:00"
 
 
@@ -106,6 +167,7 @@ def test_customer_topics_store_the_profile_without_address_or_phone(shop, delive
 @pytest.mark.parametrize("state, allowed", [("subscribed", True), ("unsubscribed", False), ("not_subscribed", False)])
 def test_consent_topic_sets_the_marketing_state(shop, deliver, sample, state, allowed):
     from app.customers.consent import marketing_allowed
+
     body = sample("customers_email_marketing_consent/update")
     body["email_marketing_consent"].update(state=state, consent_updated_at="2026-11-01T00:00:00Z")
     assert deliver("customers_email_marketing_consent/update", body).status_code == 200
@@ -164,8 +226,15 @@ def test_customer_redaction_erases_them_including_deliveries_still_waiting(shop,
     deliver("orders/create", order_body(sample, id=1, customer_id=191167, email="john@example.com"))
     # A second order is still in the inbox when the redaction arrives: it is applied first, then erased.
     raw = json.dumps(order_body(sample, id=2, customer_id=191167, email="john@example.com")).encode()
-    client.post("/webhooks/shopify", data=raw, headers={
-        "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": shop.domain, "X-Shopify-Hmac-Sha256": sign(raw)})
+    client.post(
+        "/webhooks/shopify",
+        data=raw,
+        headers={
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Shop-Domain": shop.domain,
+            "X-Shopify-Hmac-Sha256": sign(raw),
+        },
+    )
     assert deliver("customers/redact", sample("customers/redact")).status_code == 200
     drain()
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
