@@ -61,7 +61,7 @@ def _import_models() -> None:
     from app.customers import models as _c  # noqa: F401
     from app.discounts import models as _d  # noqa: F401
     from app.jobs import models as _j  # noqa: F401
-    from app.mail import models as _m  # noqa: F401
+    from app.records import models as _r  # noqa: F401
     from app.shops import models as _s  # noqa: F401
     from app.webhooks import models as _w  # noqa: F401
 

@@ -80,10 +80,10 @@ def main() -> None:
     port = ports.get(timeout=30)
 
     from app import create_app
-    from app.automations.models import Send
     from app.extensions import db
     from app.mail.compose import compose
     from app.mail.transport import open_mailer
+    from app.records.models import Send
     from app.shops.models import Shop
 
     folder = tempfile.mkdtemp(prefix="comeback-bench-")

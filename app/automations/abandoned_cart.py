@@ -11,10 +11,10 @@ from decimal import Decimal
 from sqlalchemy import exists, literal, select
 
 from app.automations.base import Automation, Field, Skip, Trigger, language, not_planned
-from app.automations.models import Send
 from app.customers.consent import marketing_allowed
 from app.customers.models import Checkout, Customer, Order, Product
 from app.extensions import db
+from app.records.models import Send
 
 FIRST, REMINDER = "checkout:", "reminder:"
 #: How long a reminder waits for a first email that is still deferred (quiet hours, cap).

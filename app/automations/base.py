@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
 
-from app.automations.models import Send
 from app.customers.consent import marketing_allowed
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - automations import language from here
+from app.records.models import Send
 
 
 class Skip(Exception):

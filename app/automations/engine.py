@@ -21,7 +21,6 @@ from sqlalchemy import select, text
 from app import clock
 from app.automations import planning, queue, settings
 from app.automations.base import Skip
-from app.automations.models import Send
 from app.automations.registry import AUTOMATIONS
 from app.automations.timing import SendingHours
 from app.discounts import NotNow, create_code
@@ -29,6 +28,7 @@ from app.extensions import db
 from app.mail import compliance
 from app.mail.compose import compose
 from app.mail.transport import open_mailer
+from app.records.models import Send
 from app.shops.models import Shop
 from app.shops.settings import effective
 

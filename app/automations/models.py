@@ -1,13 +1,12 @@
-"""Automation settings per shop, and the durable send plan."""
+"""Automation settings per shop (the send plan itself is `app.records.models.Send`)."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.extensions import db, shop_fk
-from app.ids import new_id
 
 
 class AutomationSetting(db.Model):
@@ -23,74 +22,3 @@ class AutomationSetting(db.Model):
     #: The engine has planned every trigger that became due up to here (it rescans a margin for late data).
     planned_until: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now, onupdate=clock.now)
-
-
-class Send(db.Model):
-    """One planned email. The unique key is the exactly-once guarantee.
-
-    States: planned -> claimed -> sending -> sent; or skipped / failed (with a reason);
-    `unknown` when the hand-over to SMTP may have happened (the worker died while sending, or
-    the connection broke during DATA): never retried, the mail server may have accepted it.
-    """
-
-    __tablename__ = "sends"
-    __table_args__ = (
-        # trigger_ref before recipient: the same index answers "is this trigger planned already?"
-        # (one email per checkout or lapse, whatever the address), and every write updates one index less.
-        UniqueConstraint("shop_id", "automation", "trigger_ref", "recipient", name="uq_sends_key"),
-        # The claim query scans only rows still to send; the partial index stays small however
-        # many sends are done. It is the one hot index not led by shop_id, because claiming is
-        # across shops (per shard, once distributed).
-        Index(
-            "ix_sends_planned_due",
-            "due_at",
-            postgresql_where=text("state = 'planned'"),
-            sqlite_where=text("state = 'planned'"),
-        ),
-        # The frequency cap counts what went to an address; rows not sent yet stay out of it,
-        # so planning a backlog does not grow it.
-        Index(
-            "ix_sends_shop_recipient_sent",
-            "shop_id",
-            "recipient",
-            "sent_at",
-            postgresql_where=text("sent_at IS NOT NULL"),
-            sqlite_where=text("sent_at IS NOT NULL"),
-        ),
-        # Lease recovery looks only at rows in flight.
-        Index(
-            "ix_sends_in_flight",
-            "lease_until",
-            postgresql_where=text("state IN ('claimed', 'sending')"),
-            sqlite_where=text("state IN ('claimed', 'sending')"),
-        ),
-    )
-
-    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=new_id)
-    automation: Mapped[str] = mapped_column(String(40))
-    #: Lower-cased email address: the frequency cap and suppressions apply per address.
-    recipient: Mapped[str] = mapped_column(String(320))
-    customer_id: Mapped[int | None] = mapped_column(BigInteger)
-    #: What triggered it, e.g. "checkout:<token>" or "lapse:<last order id>": one email per trigger.
-    trigger_ref: Mapped[str] = mapped_column(String(120))
-    #: When it may go next: the trigger's due time, moved by deferrals and retries.
-    due_at: Mapped[datetime] = mapped_column(DateTime)
-    #: The trigger's own due time; the 7-day catch-up limit counts from here, whatever deferrals did.
-    became_due_at: Mapped[datetime | None] = mapped_column(DateTime)
-    state: Mapped[str] = mapped_column(String(10), default="planned")
-    #: Why it was skipped, deferred or failed, in a stable code ("ordered", "quiet_hours", ...).
-    reason: Mapped[str | None] = mapped_column(String(40))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
-    #: The claim token of the worker holding the lease; transitions check it, so a late worker changes nothing.
-    worker: Mapped[str | None] = mapped_column(String(100))
-    #: Automation-specific data captured when planned (e.g. which checkout).
-    context: Mapped[dict] = mapped_column(JSON, default=dict)
-    discount_code: Mapped[str | None] = mapped_column(String(64))
-    locale: Mapped[str | None] = mapped_column(String(16))
-    subject: Mapped[str | None] = mapped_column(Text)
-    message_id: Mapped[str | None] = mapped_column(String(255))
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -17,10 +17,11 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects import sqlite
 
 from app.automations import settings
-from app.automations.models import AutomationSetting, Send
+from app.automations.models import AutomationSetting
 from app.automations.registry import AUTOMATIONS
 from app.extensions import db
 from app.ids import new_id
+from app.records.models import Send
 from app.shops.models import Shop
 
 CATCH_UP = timedelta(days=7)

@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.automations.models import Send
 from app.extensions import db
+from app.records.models import Send
 
 SENDS = Send.__table__
 #: How long a claimed row may wait for its decision before another worker may take it.

@@ -10,11 +10,11 @@ from datetime import timedelta
 from sqlalchemy import String, cast, literal, select
 
 from app.automations.base import Automation, Field, Skip, Trigger, language, not_planned
-from app.automations.models import Send
 from app.customers.consent import marketing_allowed
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
+from app.records.models import Send
 
 PREFIX = "lapse:"
 #: Fewer bestsellers than this and the email is not worth sending.

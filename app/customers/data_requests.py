@@ -9,11 +9,10 @@ from decimal import Decimal
 from sqlalchemy import false, or_, select
 
 from app import clock
-from app.automations.models import Send
 from app.customers import consent
 from app.customers.models import Checkout, Customer, DataRequest, Order, OrderLine
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent, Send
 
 
 def record(shop_id: int, customer_id: int | None, email: str | None, request_id=None) -> DataRequest:

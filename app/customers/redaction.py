@@ -8,11 +8,10 @@ events) are deleted through their parent first.
 
 from sqlalchemy import delete, or_, select
 
-from app.automations.models import Send
 from app.customers import consent
 from app.customers.models import Customer, Order, OrderLine
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent, Send
 from app.shops.models import Shop
 
 CHUNK = 500

@@ -13,12 +13,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app import clock
-from app.automations.models import Send
 from app.customers.models import Order
 from app.discounts import VALIDITY
 from app.discounts.models import IssuedCode
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent, Send
 from app.shops.models import Shop
 from app.shops.settings import effective
 

@@ -6,7 +6,7 @@ from email.utils import parseaddr
 from app import clock
 from app.customers.consent import suppress
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent
 
 
 def record(shop_id: int, send_id: int | None, kind: str, url: str | None = None, detail: str | None = None) -> None:

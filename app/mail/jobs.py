@@ -13,7 +13,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app import clock, jobs
-from app.automations.models import Send
 from app.customers.consent import suppress, suppression_reason
 from app.customers.models import Customer
 from app.extensions import db
@@ -21,6 +20,7 @@ from app.mail import attribution, compliance
 from app.mail.compose import compose
 from app.mail.events import record
 from app.mail.transport import send_now
+from app.records.models import Send
 from app.shops.graphql import Client, gid
 from app.shops.models import Shop
 

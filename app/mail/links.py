@@ -15,8 +15,8 @@ from app.extensions import db
 from app.mail import jobs as mail_jobs
 from app.mail import tokens
 from app.mail.events import record
-from app.mail.models import EmailEvent
 from app.mail.rendering import language
+from app.records.models import EmailEvent
 from app.shops.models import Shop
 
 bp = Blueprint("mail_links", __name__)

@@ -8,8 +8,8 @@ reason is simply scheduled. Skips and failures carry the engine's reason code, w
 from sqlalchemy import select
 
 from app import clock
-from app.automations.models import Send
 from app.extensions import db
+from app.records.models import Send
 from app.settings.i18n import Words
 
 LIMIT = 50

@@ -11,10 +11,9 @@ from decimal import Decimal
 from sqlalchemy import and_, distinct, func, select
 
 from app import clock
-from app.automations.models import Send
 from app.customers.models import Order
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent, Send
 
 WINDOW_DAYS = 30
 

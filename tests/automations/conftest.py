@@ -11,9 +11,9 @@ import pytest
 import time_machine
 
 from app.automations import settings
-from app.automations.models import Send
 from app.customers.models import Checkout, Customer, Order, OrderLine, Product
 from app.extensions import db
+from app.records.models import Send
 
 NOW = datetime(2026, 6, 10, 12, 0)
 

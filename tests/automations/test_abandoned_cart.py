@@ -123,7 +123,7 @@ def test_second_reminder_follows_a_sent_first_email(shop, enable, add_checkout, 
 
 
 def test_a_reminder_waits_while_the_first_email_is_deferred(shop, enable, add_checkout, smtp, sends, at):
-    from app.automations.models import Send
+    from app.records.models import Send
 
     enable(shop, "abandoned_cart", reminder_enabled=True, reminder_delay_hours=48)
     for number, days in enumerate((6, 1)):  # two emails this week already: the cap is reached

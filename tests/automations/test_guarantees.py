@@ -6,9 +6,9 @@ import pytest
 
 from app.automations import planning, queue
 from app.automations.engine import run_once
-from app.automations.models import Send
 from app.customers.models import Suppression
 from app.extensions import db
+from app.records.models import Send
 from tests.automations.conftest import NOW
 from tests.support.smtp import SMTPServer
 

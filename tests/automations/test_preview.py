@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from app.automations import preview
-from app.automations.models import Send
 from app.extensions import db
+from app.records.models import Send
 from tests.automations.conftest import NOW
 
 

@@ -6,14 +6,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.automations.models import Send
 from app.customers import consent
 from app.customers.models import Checkout, Customer, DataRequest, Order, Suppression
 from app.customers.orders import store_orders
 from app.customers.records import OrderRecord
 from app.customers.redaction import redact_customer, redact_shop
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent, Send
 
 EMAIL = "gone@example.com"
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.automations.models import Send
 from app.discounts import NotNow, create_code
 from app.discounts.models import IssuedCode
 from app.extensions import db
+from app.records.models import Send
 from app.shops.models import Shop
 
 DOMAIN = "demo-shop.myshopify.com"

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.automations.models import Send
 from app.extensions import db
+from app.records.models import Send
 
 
 def _shop(make_shop, domain, name, **fields):

@@ -7,7 +7,7 @@ from app.customers.models import Order
 from app.discounts.models import IssuedCode
 from app.extensions import db
 from app.mail.attribution import attribute_pending, results
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent
 
 NOW = datetime(2026, 3, 20, 12)
 

@@ -11,7 +11,7 @@ from app.customers.models import Customer
 from app.extensions import db
 from app.mail import tokens
 from app.mail.compose import compose
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent
 from tests.mail.conftest import cart_context
 
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from app.customers.consent import marketing_allowed
 from app.extensions import db
 from app.mail.compose import compose
-from app.mail.models import EmailEvent
 from app.mail.transport import open_mailer
+from app.records.models import EmailEvent
 from tests.mail.conftest import cart_context
 
 

@@ -7,10 +7,9 @@ import pytest
 import time_machine
 
 from app import jobs
-from app.automations.models import Send
 from app.customers.models import DataRequest, Order
 from app.extensions import db
-from app.mail.models import EmailEvent
+from app.records.models import EmailEvent, Send
 
 NOW = datetime(2026, 11, 20, 12, 0)
 
