@@ -13,7 +13,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from . import catalog
+from . import catalog, moments
 from .models import Address, Customer, LineItem, Product, Variant
 from .shop import Shop
 
@@ -140,8 +140,13 @@ SHOPS = [
 def seed_store(store, seed: int = 0, scale: float = 1.0):
     rng = random.Random(seed)
     now = store.now()
-    for spec in SHOPS:
-        store.add_shop(build_shop(store, spec, rng, now, scale))
+    shops = [build_shop(store, spec, rng, now, scale) for spec in SHOPS]
+    for shop in shops:
+        store.add_shop(shop)
+    # Added after every shop is whole, so the history's ids stay what they were without them.
+    for shop, spec in zip(shops, SHOPS):
+        names = (VI_FIRST, VI_LAST) if spec["locale"] == "vi" else (EN_FIRST, EN_LAST)
+        moments.add_moments(shop, seed, now, names)
 
 
 def build_shop(store, spec: dict, rng: random.Random, now, scale: float) -> Shop:
