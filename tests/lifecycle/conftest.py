@@ -11,3 +11,4 @@ from tests.automations.conftest import (  # noqa: F401 - fixtures
     sends,
     shop,
 )
+from tests.mail.conftest import make_send, us_shop, vn_shop  # noqa: E402, F401 - fixtures of the email tests
