@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.automations import base
 from app.automations.engine import run_once
 from tests.automations.conftest import (  # noqa: F401 - fixtures
     NOW,
@@ -44,9 +45,7 @@ def texts(smtp):
 
 # Until the engine's journey API is merged here, the automations are not registered: their
 # behaviour tests wait (removed at that merge).
-try:
-    import app.automations.library  # noqa: F401
-except ImportError:
+if not hasattr(base, "Step"):
     collect_ignore = [
         f"test_{key}.py"
         for key in ("welcome", "repeat_purchase", "replenishment", "birthday", "anniversary", "loyalty")
