@@ -3,7 +3,7 @@
 The seeded history is random; on top of it each shop gets a few subscribed customers whose
 moment is a few hours old when the store starts: accounts just created (welcome), first orders
 7, 14 and 28 days ago (the repeat-purchase journey), the second order a day ago (loyalty),
-first-order anniversaries today, and customers running out of the product the shop's own
+first-order anniversaries and birthdays today, and customers running out of the product the shop's own
 customers re-buy most (replenishment, at the period the app will learn from this very history).
 They are added after every shop is built, with their own random numbers, so the rest of the
 seeded history (ids included) stays as it was.
@@ -12,11 +12,12 @@ seeded history (ids included) stays as it was.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from . import catalog
-from .models import Customer
+from .models import Customer, Fulfillment, Metafield
 from .shop import Shop
 
 #: Days before "now" that make a repeat-purchase step due (the app's default journey).
@@ -44,6 +45,13 @@ def add_moments(shop: Shop, seed: int, now, names: tuple[list[str], list[str]]) 
     _order(shop, rng, c, now - timedelta(days=61))
     _order(shop, rng, c, now - timedelta(days=1) - fresh())  # loyalty: the second order, a day ago
     _restock(shop, rng, now, fresh)
+    today = now.astimezone(ZoneInfo(shop.timezone)).date()
+    for n, days in enumerate((0, 0, 1)):  # birthdays today (due since local midnight) and tomorrow
+        c = _customer(shop, rng, now - timedelta(days=200 + n), f"birthday{n}")
+        born = _born(today + timedelta(days=days), 1985 + 4 * n)
+        c.metafields[("facts", "birth_date")] = Metafield(
+            c.id, "facts", "birth_date", born.isoformat(), "date", "CUSTOMER", c.created_at, c.created_at
+        )
 
 
 def hours_ago(rng: random.Random):
@@ -107,7 +115,16 @@ def _order(shop: Shop, rng: random.Random, c: Customer, at, variant=None, quanti
     o = shop.add_order(c, shop._line_items([(variant, quantity)]), at, accepts_marketing=True)
     if shop.store.now() - at > timedelta(days=3):
         o.fulfillment_status = "FULFILLED"
+        o.updated_at = at + timedelta(hours=rng.randint(4, 72))
+        o.fulfillments.append(Fulfillment(o.id, f"{o.name}.1", o.updated_at))
     return o
+
+
+def _born(birthday: date, year: int) -> date:
+    try:
+        return birthday.replace(year=year)
+    except ValueError:  # 29 February: a leap year
+        return birthday.replace(year=1988)
 
 
 def _years_before(moment, years: int):

@@ -78,6 +78,8 @@ def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
                 "total_spent": customer.total_spent,
                 "first_order_at": customer.first_order_at,
                 "last_order_at": customer.last_order_at,
+                "birth_date": customer.birth_date,
+                "birth_date_updated_at": customer.birth_date_at,
             },
             "orders": [
                 {
@@ -87,6 +89,9 @@ def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
                     "currency": o.currency,
                     "discount_codes": o.discount_codes,
                     "cancelled_at": o.cancelled_at,
+                    "processed_at": o.processed_at,
+                    "paid_at": o.paid_at,
+                    "fulfilled_at": o.fulfilled_at,
                     "lines": lines.get(o.id, []),
                 }
                 for o in orders

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.customers.birthdays import month_day, month_day_sql
 from app.customers.models import Customer
 from app.extensions import db
 
@@ -66,18 +67,17 @@ def birthdays_due(
         if (party.month, party.day) == (2, 28):
             keys.add("02-29")
         day += timedelta(days=1)
-    month_day = func.substr(Customer.birth_date, func.length(Customer.birth_date) - 4, 5)
     rows = db.session.execute(
         select(Customer.id, Customer.email, Customer.locale, Customer.birth_date).where(
             Customer.shop_id == shop_id,
             Customer.birth_date.is_not(None),
             Customer.email.is_not(None),
-            month_day.in_(sorted(keys)),
+            month_day_sql().in_(sorted(keys)),
         )
     )
     found = []
     for customer_id, email, locale, birth_date in rows:
-        month, day_of_month = int(birth_date[-5:-3]), int(birth_date[-2:])
+        month, day_of_month = month_day(birth_date)
         for year in range(first.year, last.year + 2):
             party = birthday_in(year, month, day_of_month)
             due = local_midnight(party - timedelta(days=days_before), tz)

@@ -72,3 +72,38 @@ def test_due_lines_leave_out_what_was_bought_again(shop, add_customer, add_order
     due = usage.due_lines(shop.id, {7: 30, 8: 30, 9: 60}, 5, NOW - timedelta(hours=2), NOW)
     assert [(d.order_id, d.product_id, d.quantity, d.days) for d in due] == [(10, 7, 2, 30)]
     assert usage.bought_again(shop.id, 1, 8, placed) and not usage.bought_again(shop.id, 1, 7, placed)
+
+
+def test_birthdays_in_the_shops_zone_with_29_february_on_28_february(shop, add_customer):
+    from app.lifecycle.birthdays import birthdays_due
+
+    add_customer(shop, id=1, email="ann@example.com", birth_date="1990-06-11")
+    add_customer(shop, id=2, email="bob@example.com", birth_date="--02-29")
+    add_customer(shop, id=3, email="cy@example.com", birth_date="2001-02-28")
+    # Hà Nội is UTC+7: 11 June starts at 10 June 17:00 UTC.
+    found = birthdays_due(shop.id, "Asia/Ho_Chi_Minh", 0, datetime(2026, 6, 10, 12), datetime(2026, 6, 10, 18))
+    assert [(b.customer_id, b.due_at) for b in found] == [(1, datetime(2026, 6, 10, 17))]
+    found = birthdays_due(shop.id, "UTC", 2, datetime(2026, 6, 8, 12), datetime(2026, 6, 9, 12))
+    assert [(b.customer_id, b.birthday.isoformat()) for b in found] == [(1, "2026-06-11")]
+    found = birthdays_due(shop.id, "UTC", 0, datetime(2027, 2, 27, 12), datetime(2027, 3, 1, 12))
+    assert sorted((b.customer_id, b.birthday.isoformat()) for b in found) == [(2, "2027-02-28"), (3, "2027-02-28")]
+    found = birthdays_due(shop.id, "UTC", 0, datetime(2028, 2, 28, 12), datetime(2028, 3, 1, 12))
+    assert [(b.customer_id, b.birthday.isoformat()) for b in found] == [(2, "2028-02-29")]
+
+
+def test_category_affinity_never_what_they_own_with_bestsellers_after(shop, add_customer, add_order, add_product):
+    from app.lifecycle.affinity import picked_for
+
+    add_product(shop, 1, "Arabica", product_type="Coffee", tags=["Beans", "single origin"])
+    add_product(shop, 2, "Robusta", product_type="coffee", tags=["beans"])
+    add_product(shop, 3, "Decaf", product_type="Coffee")
+    add_product(shop, 4, "Filters", product_type="Brewing", tags=["beans"])
+    add_product(shop, 5, "Teapot", product_type="Ceramics")
+    add_product(shop, 6, "Sold out", product_type="Coffee", in_stock=False)
+    add_product(shop, 7, "Green tea", product_type="Tea")
+    add_customer(shop, id=1, email="ann@example.com")
+    add_order(shop, 10, NOW - timedelta(days=5), customer_id=1, lines=[(1, 1)])
+    add_order(shop, 20, NOW - timedelta(days=5), customer_id=2, lines=[(7, 5), (5, 2), (3, 1)])
+    picked = [p.title for p in picked_for(shop.id, 1, limit=5, now=NOW)]
+    # Type and tag (2), type only but sells (3), tag only (4), then bestsellers (7, 5).
+    assert picked == ["Robusta", "Decaf", "Filters", "Green tea", "Teapot"]

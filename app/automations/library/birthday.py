@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import clock
 from app.automations import fields as f
 from app.automations.base import Automation, Step, Trigger, language
+from app.customers.birthdays import month_day
 from app.customers.consent import marketing_allowed
 from app.customers.models import Customer
 from app.extensions import db
@@ -58,7 +59,7 @@ class Birthday(Automation):
         planned = date.fromisoformat(send.context["birthday"])
         if customer is None or not customer.birth_date:
             return "birthday_changed"
-        month, day = int(customer.birth_date[-5:-3]), int(customer.birth_date[-2:])
+        month, day = month_day(customer.birth_date)
         return None if birthday_in(planned.year, month, day) == planned else "birthday_changed"
 
     def consent(self, shop, send):
