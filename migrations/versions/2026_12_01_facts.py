@@ -17,6 +17,23 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "answers",
+        sa.Column("shop_id", sa.Integer(), nullable=False),
+        sa.Column("send_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("customer_id", sa.BigInteger(), nullable=True),
+        sa.Column("question", sa.String(length=16), nullable=False),
+        sa.Column("answer", sa.String(length=32), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_answers_shop_id_shops"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("shop_id", "send_id", name=op.f("pk_answers")),
+    )
+    with op.batch_alter_table("answers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_answers_shop_question_answered", ["shop_id", "question", "answered_at"], unique=False
+        )
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("birth_date", sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column("birth_date_at", sa.DateTime(), nullable=True))
@@ -44,3 +61,6 @@ def downgrade():
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_column("birth_date_at")
         batch_op.drop_column("birth_date")
+    with op.batch_alter_table("answers", schema=None) as batch_op:
+        batch_op.drop_index("ix_answers_shop_question_answered")
+    op.drop_table("answers")
