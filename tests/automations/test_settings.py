@@ -10,8 +10,11 @@ from app.extensions import db
 
 def test_automations_are_listed_in_order_and_start_off(make_shop):
     shop = make_shop()
-    assert list(AUTOMATIONS) == ["abandoned_cart", "winback"]
-    cart, winback = (settings.as_json(shop, key) for key in AUTOMATIONS)
+    # Listed by priority, then key; abandoned cart (90) first. Other automations may be added.
+    assert list(AUTOMATIONS) == sorted(AUTOMATIONS, key=lambda key: (-AUTOMATIONS[key].priority, key))
+    assert list(AUTOMATIONS)[0] == "abandoned_cart" and "winback" in AUTOMATIONS
+    assert not any(settings.as_json(shop, key)["enabled"] for key in AUTOMATIONS)
+    cart, winback = (settings.as_json(shop, key) for key in ("abandoned_cart", "winback"))
     assert cart["key"] == "abandoned_cart" and cart["enabled"] is False
     assert cart["delay_hours"] == 24 and cart["discount_percent"] == 0
     assert set(cart["subject"]) == {"en", "vi"} and cart["reminder_enabled"] is False
@@ -65,9 +68,9 @@ def test_invalid_update_is_refused_and_changes_nothing(make_shop, key, changes):
 
 def test_unknown_automation_is_an_error(make_shop):
     with pytest.raises(settings.UnknownAutomation):
-        settings.update(make_shop(), "birthday", {"enabled": True})
+        settings.update(make_shop(), "no_such_automation", {"enabled": True})
     with pytest.raises(settings.SettingsError):
-        settings.fields("birthday")
+        settings.fields("no_such_automation")
 
 
 def test_fields_describe_the_form(make_shop):

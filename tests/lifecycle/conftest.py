@@ -2,7 +2,6 @@
 
 import pytest
 
-from app.automations import base
 from app.automations.engine import run_once
 from tests.automations.conftest import (  # noqa: F401 - fixtures
     NOW,
@@ -41,12 +40,3 @@ def texts(smtp):
         ]
 
     return read
-
-
-# Until the engine's journey API is merged here, the automations are not registered: their
-# behaviour tests wait (removed at that merge).
-if not hasattr(base, "Step"):
-    collect_ignore = [
-        f"test_{key}.py"
-        for key in ("welcome", "repeat_purchase", "replenishment", "birthday", "anniversary", "loyalty")
-    ]

@@ -3,6 +3,7 @@
 import pytest
 
 from app.automations.models import AutomationSetting
+from app.automations.registry import AUTOMATIONS
 from app.extensions import db
 
 
@@ -10,7 +11,8 @@ def test_every_automation_starts_off_with_its_defaults(client, auth):
     response = client.get("/api/automations", headers=auth)
     assert response.status_code == 200
     automations = {a["key"]: a for a in response.json["automations"]}
-    assert list(automations)[:2] == ["abandoned_cart", "winback"]
+    assert list(automations) == list(AUTOMATIONS)  # the registry's order: by priority
+    assert all(a["enabled"] is False for a in automations.values())
     cart, winback = automations["abandoned_cart"], automations["winback"]
     assert cart["enabled"] is False and winback["enabled"] is False
     assert cart["delay_hours"] == 24 and winback["after_days"] == 180
@@ -67,9 +69,9 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, auth, raw):
 
 
 def test_an_unknown_automation_is_a_404_and_stores_nothing(client, auth, shop):
-    response = client.patch("/api/automations/birthday", headers=auth, json={"enabled": True})
+    response = client.patch("/api/automations/no_such_automation", headers=auth, json={"enabled": True})
     assert response.status_code == 404 and response.json["error"]
-    assert client.get("/api/automations/birthday", headers=auth).status_code == 404
+    assert client.get("/api/automations/no_such_automation", headers=auth).status_code == 404
     assert db.session.scalars(db.select(AutomationSetting)).all() == []
 
 

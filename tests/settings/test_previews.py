@@ -39,8 +39,8 @@ def test_bad_preview_parameters_are_400(client, auth, query, status):
 
 
 def test_previews_and_tests_of_unknown_automations_are_404(client, auth):
-    assert client.get("/api/automations/birthday/preview?locale=en", headers=auth).status_code == 404
-    assert client.post("/api/automations/birthday/test", headers=auth, json={}).status_code == 404
+    assert client.get("/api/automations/no_such_automation/preview?locale=en", headers=auth).status_code == 404
+    assert client.post("/api/automations/no_such_automation/test", headers=auth, json={}).status_code == 404
 
 
 def test_send_me_a_test_is_queued_and_the_worker_sends_it(client, auth, shop, smtp):

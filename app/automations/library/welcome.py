@@ -6,19 +6,19 @@ no more than a day after the store last changed the profile. A profile the store
 for longer is an old account met at the history import, not a sign-up: it gets no welcome.
 """
 
-from datetime import timedelta
-
 from sqlalchemy import and_, exists, or_, select
 
+from app.answers.links import birthday_link
 from app.automations import fields as f
 from app.automations.base import Automation, Step, Trigger, hours, language
 from app.customers.consent import marketing_allowed
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.lifecycle.planned import planned_refs
+from app.lifecycle.usage import days_between
 
-#: How much older than our row the store's last change of a profile may be for it to be a sign-up.
-FRESH = timedelta(days=1)
+#: How much older than our row (in days) the store's last change of a profile may be for it to be a sign-up.
+FRESH_DAYS = 1
 
 
 class Welcome(Automation):
@@ -48,7 +48,8 @@ class Welcome(Automation):
                 Customer.orders_count == 0,
                 ~ordered,
                 or_(
-                    Customer.platform_updated_at.is_(None), Customer.platform_updated_at >= Customer.created_at - FRESH
+                    Customer.platform_updated_at.is_(None),
+                    days_between(Customer.created_at, Customer.platform_updated_at) <= FRESH_DAYS,
                 ),
             )
         ).all()
@@ -97,7 +98,8 @@ class Welcome(Automation):
 
 
 def _birthday_url(shop, send) -> str | None:
-    return None
+    """The birthday form of this customer (a birthday given there counts at once)."""
+    return birthday_link(shop.id, send.customer_id, send.locale) if send.customer_id else None
 
 
 AUTOMATION = Welcome()
