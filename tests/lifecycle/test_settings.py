@@ -1,0 +1,85 @@
+"""The lifecycle automations through the settings API: defaults, and bad input refused in the page's language."""
+
+from datetime import datetime
+
+import pytest
+
+from app.automations.models import AutomationSetting
+from app.extensions import db
+from tests.settings.tokens import session_token
+
+DEFAULTS = {
+    "welcome": {"delay_hours": 1},
+    "repeat_purchase": {"days": [7, 14, 28], "first_order_only": True, "discount_percent": 10},
+    "replenishment": {"lead_days": 5, "products": {}, "learn": True},
+    "birthday": {"days_before": 0, "discount_percent": 15},
+    "anniversary": {"discount_percent": 0},
+    "loyalty": {"nth_order": 2, "delay_days": 1},
+}
+
+
+@pytest.fixture
+def auth(shop):
+    return {"Authorization": f"Bearer {session_token(shop.domain)}"}
+
+
+def test_every_lifecycle_automation_starts_off_with_the_contracts_defaults(client, auth):
+    listed = {a["key"]: a for a in client.get("/api/automations", headers=auth).json["automations"]}
+    for key, defaults in DEFAULTS.items():
+        assert listed[key]["enabled"] is False
+        assert {name: listed[key][name] for name in defaults} == defaults
+    assert len(listed["repeat_purchase"]["subject"]) == 3
+
+
+@pytest.mark.parametrize(
+    "key, change",
+    [
+        ("repeat_purchase", {"days": [7, 7, 28]}),
+        ("repeat_purchase", {"days": [14, 7, 28]}),
+        ("repeat_purchase", {"days": [0, 7, 28]}),
+        ("repeat_purchase", {"days": [7, 14, 121]}),
+        ("repeat_purchase", {"days": [7, 14]}),
+        ("replenishment", {"products": {"7": 366}}),
+        ("replenishment", {"products": {"7": -1}}),
+        ("replenishment", {"products": {"abc": 30}}),
+        ("replenishment", {"products": {"999": 30}}),  # the shop has no product 999
+        ("replenishment", {"lead_days": 31}),
+        ("birthday", {"days_before": 15}),
+        ("loyalty", {"nth_order": 1}),
+        ("loyalty", {"delay_days": 31}),
+        ("welcome", {"delay_hours": 73}),
+    ],
+)
+def test_bad_input_is_a_400_in_the_pages_language_and_changes_nothing(shop, client, auth, add_product, key, change):
+    add_product(shop, 7, "Espresso blend")
+    before = client.get(f"/api/automations/{key}", headers=auth).json
+    english = client.patch(f"/api/automations/{key}?locale=en", headers=auth, json=change)
+    vietnamese = client.patch(f"/api/automations/{key}?locale=vi", headers=auth, json=change)
+    assert english.status_code == vietnamese.status_code == 400
+    assert english.json["error"] != vietnamese.json["error"]
+    assert client.get(f"/api/automations/{key}", headers=auth).json == before
+    assert db.session.get(AutomationSetting, (shop.id, key)) is None
+
+
+def test_a_product_the_shop_has_takes_a_usage_period(shop, client, auth, add_product):
+    add_product(shop, 7, "Espresso blend")
+    answer = client.patch("/api/automations/replenishment", headers=auth, json={"products": {"7": 30, "8": 0}})
+    assert answer.status_code == 400  # 8 is unknown: all or nothing
+    answer = client.patch("/api/automations/replenishment", headers=auth, json={"products": {"7": 30}})
+    assert answer.status_code == 200 and answer.json["products"] == {"7": 30}
+
+
+@pytest.mark.parametrize("key", DEFAULTS)
+def test_the_preview_renders_every_step_with_the_shops_data(
+    shop, client, auth, key, add_customer, add_order, add_product
+):
+    add_product(shop, 7, "Espresso blend", product_type="Coffee")
+    add_product(shop, 8, "Mocha pot", product_type="Coffee")
+    add_customer(shop, id=1, email="ann@example.com", first_name="Ann", birth_date="1990-06-10")
+    add_order(shop, 10, datetime(2025, 6, 1), customer_id=1, lines=[(7, 1)])
+    steps = 3 if key == "repeat_purchase" else 1
+    for step in range(steps):
+        for locale in ("en", "vi"):
+            answer = client.get(f"/api/automations/{key}/preview?locale={locale}&step={step}", headers=auth)
+            assert answer.status_code == 200, answer.json
+            assert answer.json["subject"] and "None" not in answer.json["subject"]
