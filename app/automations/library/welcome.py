@@ -6,6 +6,8 @@ no more than a day after the store last changed the profile. A profile the store
 for longer is an old account met at the history import, not a sign-up: it gets no welcome.
 """
 
+from datetime import timedelta
+
 from sqlalchemy import and_, exists, or_, select
 
 from app.answers.links import birthday_link
@@ -39,10 +41,12 @@ class Welcome(Automation):
     def triggers(self, shop, values, window):
         ordered = exists(select(Order.id).where(Order.shop_id == shop.id, Order.customer_id == Customer.id))
         rows = db.session.execute(
-            select(Customer.id, Customer.email, Customer.locale, Customer.created_at).where(
+            select(
+                Customer.id, Customer.email, Customer.locale, Customer.created_at, Customer.platform_updated_at
+            ).where(
                 Customer.shop_id == shop.id,
                 Customer.created_at > window.since,
-                Customer.created_at <= window.until,
+                Customer.created_at <= window.until + timedelta(days=FRESH_DAYS),
                 Customer.email.is_not(None),
                 Customer.consent_state == "subscribed",
                 Customer.orders_count == 0,
@@ -54,12 +58,14 @@ class Welcome(Automation):
             )
         ).all()
         planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{row.id}" for row in rows])
-        for customer_id, email, locale, created_at in rows:
-            if f"{window.step.name}:{customer_id}" in planned:
+        for customer_id, email, locale, created_at, stated_at in rows:
+            # Signed up when the store first stated the profile, if that was before we met it.
+            at = min(created_at, stated_at or created_at)
+            if f"{window.step.name}:{customer_id}" in planned or not window.since < at <= window.until:
                 continue
             yield Trigger(
                 ref=str(customer_id),
-                at=created_at,
+                at=at,
                 recipient=email.lower(),
                 customer_id=customer_id,
                 locale=language(locale, shop.locale),

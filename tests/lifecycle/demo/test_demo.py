@@ -1,0 +1,25 @@
+"""`make demo`: from the sandbox store's seeded history, each lifecycle automation has an email to
+send as soon as it is switched on."""
+
+from collections import Counter
+
+from app import clock as app_clock
+from app.automations import settings
+from app.automations.engine import run_once
+from app.extensions import db
+from app.lifecycle import usage
+from app.records.models import Send
+
+KEYS = ("welcome", "repeat_purchase", "replenishment", "birthday", "anniversary", "loyalty")
+
+
+def test_switching_each_on_sends_from_the_seeded_history(shop, run_import, smtp):
+    run_import()
+    usage.forget(shop.id)
+    for key in KEYS:
+        settings.update(shop, key, {"enabled": True})
+    now = app_clock.now()
+    run_once(now)
+    sent = Counter(db.session.scalars(db.select(Send.automation).where(Send.state == "sent")))
+    assert all(sent[key] for key in KEYS), sent
+    assert len(smtp.inbox.messages) == sum(sent.values())
