@@ -50,6 +50,18 @@ def expire_leases(now: datetime) -> tuple[int, int]:
     return released, unknown
 
 
+def release(token: str) -> int:
+    """Give back every row this claim token still holds unsent (claimed, not handed to SMTP)."""
+    released = db.session.execute(
+        update(Send)
+        .where(Send.state == "claimed", Send.worker == token)
+        .values(state="planned", lease_until=None, worker=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return released
+
+
 def claim(now: datetime, limit: int, token: str) -> list[Send]:
     """Take up to `limit` due rows for this worker, oldest due first, and commit the claim."""
     due = (

@@ -179,27 +179,28 @@ def test_vietnam_rules_add_a_send_window_a_daily_limit_and_a_subject_label(
     assert (waiting.reason, waiting.due_at) == ("daily_limit", datetime(2026, 6, 12, 0, 0))
 
 
-def test_smtp_down_then_back_is_retried_with_growing_delays(shop, enable, add_checkout, app, sends, at):
+def test_smtp_unreachable_counts_no_attempt_and_the_email_goes_at_the_first_tick_after(
+    shop, enable, add_checkout, app, sends, at
+):
+    """Was: each send backed off 5, 10, 20 ... minutes and failed for good after 12 attempts."""
     enable(shop, "abandoned_cart")
     add_checkout(shop)
     down = SMTPServer()
     port = down.port
     app.config["MAIL_URL"] = down.url
     down.stop()
-    moment, delays = NOW, []
-    for _ in range(3):
-        assert run(moment, at)["retried"] == 1
+    moment = NOW
+    for _ in range(6):  # a five-day outage (one tick a day shown; each tick the same)
+        assert run(moment, at).get("mail_unreachable") == 1
         [send] = sends()
-        assert (send.state, send.reason) == ("planned", "temporary")
-        delays.append(send.due_at - moment)
-        moment = send.due_at
-    assert delays == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)]
+        assert (send.state, send.reason, send.attempts, send.due_at) == ("planned", "mail_unreachable", 0, moment)
+        moment += timedelta(days=1)
     back = SMTPServer(port=port)
     try:
         assert run(moment, at)["sent"] == 1
         assert len(back.inbox.messages) == 1
         [send] = sends()
-        assert (send.state, send.attempts) == ("sent", 3)
+        assert (send.state, send.attempts, send.sent_at) == ("sent", 0, moment)
     finally:
         back.stop()
 
