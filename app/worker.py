@@ -6,22 +6,25 @@ late or repeated tick does no harm; APScheduler is only the metronome.
 
 import logging
 import signal
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
-from app import jobs
+from app import clock, jobs
+from app.automations import engine
 from app.extensions import db
+from app.webhooks import inbox
 
 log = logging.getLogger(__name__)
 
 
 def tick() -> dict:
-    """One pass: background jobs first (imports, token refresh), then sends that are due."""
-    from app.automations import engine
-
-    summary = {"jobs": jobs.run_due()}
+    """One pass: every webhook received before it began, then background jobs (imports, token
+    refresh), then sends that are due."""
+    began = clock.now()
+    summary = {"webhooks": inbox.drain(began)}
+    summary["jobs"] = jobs.run_due()
     summary.update(engine.run_once())
     db.session.remove()
     return summary
@@ -62,6 +65,4 @@ def run_forever(seconds: int | None = None) -> None:
 
 
 def _now_utc():
-    from datetime import datetime
-
     return datetime.now(UTC)
