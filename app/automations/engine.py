@@ -103,6 +103,7 @@ class _Pass:
         self.mailer = None
         #: The mail server could not be reached: the pass stops claiming (the next tick tries again).
         self.server_down = False
+        self.beat = clock.now()
 
     def process(self, batch: list[Send]) -> None:
         # Read shops and switches afresh for every batch: switching off takes effect within one batch.
@@ -112,6 +113,7 @@ class _Pass:
         # Higher priority first: of two sends to one address, it takes the last place under a cap.
         rank = {key: automation.priority for key, automation in AUTOMATIONS.items()}
         for send in sorted(batch, key=lambda send: (-rank.get(send.automation, 0), send.due_at)):
+            self.heartbeat()
             try:
                 message = self.prepare(send)
             except Exception as error:  # noqa: BLE001 - one bad send must not stop the others
@@ -226,6 +228,7 @@ class _Pass:
         for first in range(0, len(ready), SEND_CHUNK):
             if self.server_down:
                 break
+            self.heartbeat()
             self.deliver_chunk(ready[first : first + SEND_CHUNK])
 
     def deliver_chunk(self, chunk: list) -> None:
@@ -301,6 +304,14 @@ class _Pass:
             send, self.token, leaving, state=state, reason=reason, last_error=last_error, lease_until=None, **extra
         ):
             self.counts[counter or state] += 1
+
+    def heartbeat(self) -> None:
+        """Renew this pass's claims every HEARTBEAT of real time: leases stay short, so a killed
+        worker's claims return to the plan within a minute, while a slow live one keeps its own."""
+        wall = clock.now()
+        if wall - self.beat >= queue.HEARTBEAT:
+            queue.renew(self.token, max(wall, self.now))
+            self.beat = wall
 
     def wait_for_server(self, send: Send, detail: str) -> None:
         if queue.move(

@@ -20,8 +20,11 @@ from app.extensions import db
 from app.records.models import Send
 
 SENDS = Send.__table__
-#: How long a claimed row may wait for its decision before another worker may take it.
-CLAIM_LEASE = timedelta(minutes=10)
+#: How long a claimed row may wait for its decision before another worker may take it. Short, so
+#: a killed worker's claims are back in the plan within a minute; a live worker renews it (`renew`).
+CLAIM_LEASE = timedelta(seconds=40)
+#: A live worker renews its claims at least this often.
+HEARTBEAT = timedelta(seconds=10)
 #: How long a row may stay "sending"; past that its worker is presumed dead and the row is "unknown".
 SEND_LEASE = timedelta(minutes=10)
 
@@ -48,6 +51,18 @@ def expire_leases(now: datetime) -> tuple[int, int]:
     ).rowcount
     db.session.commit()
     return released, unknown
+
+
+def renew(token: str, now: datetime) -> int:
+    """The heartbeat: extend the lease of every row this claim token still holds undecided."""
+    renewed = db.session.execute(
+        update(Send)
+        .where(Send.state == "claimed", Send.worker == token)
+        .values(lease_until=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed
 
 
 def release(token: str) -> int:

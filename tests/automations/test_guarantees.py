@@ -231,10 +231,13 @@ def test_expired_claims_return_to_the_plan_and_sends_in_flight_become_unknown(
                 queue.move(send, token, ("claimed",), state="sending", sent_at=NOW, lease_until=NOW + queue.SEND_LEASE)
         db.session.commit()
     # Before the leases expire, nothing is touched.
-    assert run(NOW + timedelta(minutes=5), at) == {}
-    counts = run(NOW + timedelta(minutes=11), at)
-    assert counts["unknown"] == 1 and counts["sent"] == 1
+    assert run(NOW + timedelta(seconds=30), at) == {}
+    # What the dead worker claimed but had not begun to send is back and out within a minute
+    # (was: 10 minutes); what it was handing to SMTP waits for its own lease, then is unknown.
+    counts = run(NOW + timedelta(seconds=60), at)
+    assert counts["released"] == 1 and counts["sent"] == 1
     assert [m["To"] for m in smtp.inbox.messages] == ["claimed@example.com"]
+    assert run(NOW + timedelta(minutes=11), at)["unknown"] == 1
     assert {s.trigger_ref: (s.state, s.reason) for s in sends()} == {
         "checkout:claimed": ("sent", None),
         "checkout:inflight": ("unknown", "lease_expired"),
@@ -316,3 +319,17 @@ def test_a_store_refusing_the_discount_defers_the_send_until_it_can(
     run(NOW + timedelta(minutes=15), at)
     [message] = smtp.inbox.messages
     assert "COMEBACK-OK" in message.get_body(("plain",)).get_content()
+
+
+def test_a_live_worker_renews_its_claims_while_a_slow_batch_is_decided(shop, enable, add_checkout, sends, at):
+    """Short leases must not take work from a worker that is alive: its heartbeat renews them."""
+    enable(shop, "abandoned_cart")
+    add_checkout(shop)
+    with at(NOW):
+        planning.plan(NOW)
+        token = queue.claim_token()
+        [send] = queue.claim(NOW, 10, token)
+    with at(NOW + timedelta(seconds=35)):
+        assert queue.renew(token, NOW + timedelta(seconds=35)) == 1
+    assert queue.expire_leases(NOW + timedelta(seconds=70)) == (0, 0)
+    assert sends()[0].state == "claimed"
