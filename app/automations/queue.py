@@ -53,6 +53,21 @@ def expire_leases(now: datetime) -> tuple[int, int]:
     return released, unknown
 
 
+#: What a shop's settings defer; the automation's own settings may defer for its own reasons too.
+SHOP_DEFERRALS = ("quiet_hours", "send_window", "frequency_cap", "daily_limit")
+
+
+def redecide(shop_id: int, now: datetime, reasons: tuple[str, ...], automation: str | None = None) -> int:
+    """Sends deferred for one of `reasons` are due again at once: the merchant changed what deferred
+    them, so the next tick decides them anew (a rule that still holds defers them again)."""
+    query = update(Send).where(
+        Send.shop_id == shop_id, Send.state == "planned", Send.reason.in_(reasons), Send.due_at > now
+    )
+    if automation is not None:
+        query = query.where(Send.automation == automation)
+    return db.session.execute(query.values(due_at=now).execution_options(synchronize_session=False)).rowcount
+
+
 def renew(token: str, now: datetime) -> int:
     """The heartbeat: extend the lease of every row this claim token still holds undecided."""
     renewed = db.session.execute(

@@ -9,6 +9,7 @@ from app.automations.engine import run_once
 from app.customers.models import Suppression
 from app.extensions import db
 from app.records.models import Send
+from app.settings import shop_settings
 from tests.automations.conftest import NOW
 from tests.support.smtp import SMTPServer
 
@@ -141,6 +142,21 @@ def test_quiet_hours_defer_to_the_next_local_morning(shop, enable, add_checkout,
     run(datetime(2026, 6, 11, 0, 59), at)
     assert smtp.inbox.messages == []
     run(datetime(2026, 6, 11, 1, 0), at)
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_a_deferred_send_goes_at_the_next_tick_when_quiet_hours_are_switched_off(
+    shop, enable, add_checkout, smtp, sends, at, change
+):
+    """Was: it stayed deferred to 08:00 although nothing deferred it any more."""
+    change(shop, timezone="Asia/Ho_Chi_Minh")
+    enable(shop, "abandoned_cart")
+    add_checkout(shop)
+    evening = datetime(2026, 6, 10, 15, 30)  # 22:30 in Saigon
+    assert run(evening, at)["deferred"] == 1
+    with at(evening + timedelta(minutes=5)):
+        shop_settings.update(shop, {"quiet_hours": {"enabled": False}})
+    assert run(evening + timedelta(minutes=6), at)["sent"] == 1
     assert len(smtp.inbox.messages) == 1
 
 
