@@ -4,27 +4,50 @@ The truth lives in the database (jobs, planned sends with leases), so a missed,
 late or repeated tick does no harm; APScheduler is only the metronome.
 """
 
+import fcntl
 import logging
 import signal
-from datetime import UTC
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
-from app import jobs
+from app import clock, jobs
+from app.automations import engine
 from app.extensions import db
+from app.webhooks import inbox
 
 log = logging.getLogger(__name__)
 
 
 def tick() -> dict:
-    """One pass: background jobs first (imports, token refresh), then sends that are due."""
-    from app.automations import engine
-
-    summary = {"jobs": jobs.run_due()}
-    summary.update(engine.run_once())
-    db.session.remove()
+    """One pass: every webhook received before it began, then background jobs (imports, token
+    refresh), then sends that are due."""
+    with serialised():
+        began = clock.now()
+        summary = {"webhooks": inbox.drain(began)}
+        summary["jobs"] = jobs.run_due()
+        summary.update(engine.run_once())
+        db.session.remove()
     return summary
+
+
+@contextmanager
+def serialised():
+    """On SQLite, one tick at a time across processes: a lock file beside the database (the second
+    waits). SQLite has no row locks to skip, and the per-address lock of the caps is PostgreSQL's;
+    PostgreSQL keeps its parallel workers."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    with open(url.database + ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def guarded_tick(app) -> None:
@@ -62,6 +85,4 @@ def run_forever(seconds: int | None = None) -> None:
 
 
 def _now_utc():
-    from datetime import datetime
-
     return datetime.now(UTC)

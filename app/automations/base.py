@@ -258,6 +258,9 @@ class Automation:
     excludes: dict = {}
     #: Words for reason codes (skips, waits) and step labels: {"en": {code: text}, "vi": {...}}.
     words: dict = {"en": {}, "vi": {}}
+    #: Reason codes of deferrals that a change of this automation's settings may lift: such sends are
+    #: decided anew at the next tick after a change (e.g. a wait counted from a setting).
+    deferrals: tuple[str, ...] = ("spacing", "waiting_previous")
 
     def all_fields(self) -> tuple[f.Field, ...]:
         if isinstance(self.default_subject, list):

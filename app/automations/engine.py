@@ -68,7 +68,7 @@ def run_once(now: datetime | None = None) -> dict:
             if not batch:
                 break
             pass_.process(batch)
-            if len(batch) < BATCH:
+            if len(batch) < BATCH or pass_.server_down:
                 break
     finally:
         pass_.close()
@@ -101,6 +101,9 @@ class _Pass:
         self.shops: dict[int, _Shop] = {}
         self.values: dict[tuple[int, str], dict] = {}
         self.mailer = None
+        #: The mail server could not be reached: the pass stops claiming (the next tick tries again).
+        self.server_down = False
+        self.beat = clock.now()
 
     def process(self, batch: list[Send]) -> None:
         # Read shops and switches afresh for every batch: switching off takes effect within one batch.
@@ -110,6 +113,7 @@ class _Pass:
         # Higher priority first: of two sends to one address, it takes the last place under a cap.
         rank = {key: automation.priority for key, automation in AUTOMATIONS.items()}
         for send in sorted(batch, key=lambda send: (-rank.get(send.automation, 0), send.due_at)):
+            self.heartbeat()
             try:
                 message = self.prepare(send)
             except Exception as error:  # noqa: BLE001 - one bad send must not stop the others
@@ -122,6 +126,8 @@ class _Pass:
                 ready.append((send, message))
         if ready:
             self.deliver(ready)
+        if self.server_down:  # what this batch claimed but could not try goes back for the next tick
+            queue.release(self.token)
 
     def prepare(self, send: Send):
         """The message to send now, or None after recording why not (skipped, deferred, held out)."""
@@ -220,6 +226,9 @@ class _Pass:
         # Locks taken in one order (their keys'): two workers locking the same addresses cannot deadlock.
         ready = sorted(ready, key=lambda item: _recipient_key(item[0]))
         for first in range(0, len(ready), SEND_CHUNK):
+            if self.server_down:
+                break
+            self.heartbeat()
             self.deliver_chunk(ready[first : first + SEND_CHUNK])
 
     def deliver_chunk(self, chunk: list) -> None:
@@ -266,7 +275,12 @@ class _Pass:
         db.session.commit()
 
     def record_failure(self, send: Send, delivery) -> None:
-        if delivery.status == "temporary" and send.attempts + 1 < MAX_ATTEMPTS:
+        if unreachable(delivery):
+            # Nothing was handed over and the server is not at fault for this email: no attempt is
+            # counted, and the next tick tries again, however long the outage (within the catch-up).
+            self.server_down = True
+            self.wait_for_server(send, delivery.detail)
+        elif delivery.status == "temporary" and send.attempts + 1 < MAX_ATTEMPTS:
             self.retry(send, "temporary", delivery.detail, leaving=("sending",))
         elif delivery.status == "unknown":  # the server may have accepted it: never again
             self.finish(send, "unknown", reason="connection_lost", last_error=delivery.detail, leaving=("sending",))
@@ -290,6 +304,29 @@ class _Pass:
             send, self.token, leaving, state=state, reason=reason, last_error=last_error, lease_until=None, **extra
         ):
             self.counts[counter or state] += 1
+
+    def heartbeat(self) -> None:
+        """Renew this pass's claims every HEARTBEAT of real time: leases stay short, so a killed
+        worker's claims return to the plan within a minute, while a slow live one keeps its own."""
+        wall = clock.now()
+        if wall - self.beat >= queue.HEARTBEAT:
+            queue.renew(self.token, max(wall, self.now))
+            self.beat = wall
+
+    def wait_for_server(self, send: Send, detail: str) -> None:
+        if queue.move(
+            send,
+            self.token,
+            ("sending",),
+            state="planned",
+            due_at=self.now,
+            reason="mail_unreachable",
+            last_error=detail,
+            sent_at=None,
+            lease_until=None,
+            worker=None,
+        ):
+            self.counts["mail_unreachable"] += 1
 
     def defer(self, send: Send, until: datetime, reason: str) -> None:
         """Back to the plan for later; not a failure, so attempts stay as they are."""
@@ -339,6 +376,11 @@ class _Pass:
     def close(self) -> None:
         if self.mailer is not None:
             self.mailer.close()
+
+
+def unreachable(delivery) -> bool:
+    """The mail server could not be reached at all (refused, timed out, 4xx greeting)."""
+    return delivery.status == "temporary" and delivery.detail.startswith("cannot connect")
 
 
 def discount_of(send: Send) -> dict | None:

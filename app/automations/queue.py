@@ -20,8 +20,11 @@ from app.extensions import db
 from app.records.models import Send
 
 SENDS = Send.__table__
-#: How long a claimed row may wait for its decision before another worker may take it.
-CLAIM_LEASE = timedelta(minutes=10)
+#: How long a claimed row may wait for its decision before another worker may take it. Short, so
+#: a killed worker's claims are back in the plan within a minute; a live worker renews it (`renew`).
+CLAIM_LEASE = timedelta(seconds=40)
+#: A live worker renews its claims at least this often.
+HEARTBEAT = timedelta(seconds=10)
 #: How long a row may stay "sending"; past that its worker is presumed dead and the row is "unknown".
 SEND_LEASE = timedelta(minutes=10)
 
@@ -48,6 +51,45 @@ def expire_leases(now: datetime) -> tuple[int, int]:
     ).rowcount
     db.session.commit()
     return released, unknown
+
+
+#: What a shop's settings defer; the automation's own settings may defer for its own reasons too.
+SHOP_DEFERRALS = ("quiet_hours", "send_window", "frequency_cap", "daily_limit")
+
+
+def redecide(shop_id: int, now: datetime, reasons: tuple[str, ...], automation: str | None = None) -> int:
+    """Sends deferred for one of `reasons` are due again at once: the merchant changed what deferred
+    them, so the next tick decides them anew (a rule that still holds defers them again)."""
+    query = update(Send).where(
+        Send.shop_id == shop_id, Send.state == "planned", Send.reason.in_(reasons), Send.due_at > now
+    )
+    if automation is not None:
+        query = query.where(Send.automation == automation)
+    return db.session.execute(query.values(due_at=now).execution_options(synchronize_session=False)).rowcount
+
+
+def renew(token: str, now: datetime) -> int:
+    """The heartbeat: extend the lease of every row this claim token still holds undecided."""
+    renewed = db.session.execute(
+        update(Send)
+        .where(Send.state == "claimed", Send.worker == token)
+        .values(lease_until=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed
+
+
+def release(token: str) -> int:
+    """Give back every row this claim token still holds unsent (claimed, not handed to SMTP)."""
+    released = db.session.execute(
+        update(Send)
+        .where(Send.state == "claimed", Send.worker == token)
+        .values(state="planned", lease_until=None, worker=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return released
 
 
 def claim(now: datetime, limit: int, token: str) -> list[Send]:

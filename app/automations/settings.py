@@ -6,6 +6,8 @@ default later reaches every shop that never touched it.
 
 from copy import deepcopy
 
+from app import clock
+from app.automations import queue
 from app.automations.fields import FieldError
 from app.automations.models import AutomationSetting
 from app.automations.registry import AUTOMATIONS
@@ -89,6 +91,8 @@ def update(shop, key: str, changes: dict) -> dict:
         db.session.add(row)
     row.enabled = new["enabled"]
     row.values = {name: value for name, value in new.items() if name != "enabled" and value != by_name[name].default}
+    # What this automation's own settings deferred (e.g. spacing, a wait) is decided anew at the next tick.
+    queue.redecide(shop.id, clock.now(), automation.deferrals, automation=key)
     db.session.commit()
     return as_json(shop, key)
 

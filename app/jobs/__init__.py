@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -64,22 +64,24 @@ def enqueue(
 
 
 def _claim(limit: int) -> list[Job]:
+    """Take up to `limit` due jobs in one conditional UPDATE: a job is claimed only while it is
+    still queued (or its lease ran out), so two processes never take the same one, on SQLite too."""
     now = clock.now()
-    query = (
-        select(Job)
-        .where(or_(Job.state == "queued", (Job.state == "running") & (Job.lease_until < now)))
-        .where(Job.run_at <= now)
-        .order_by(Job.run_at)
-        .limit(limit)
-    )
+    claimable = or_(Job.state == "queued", (Job.state == "running") & (Job.lease_until < now))
+    due = select(Job.shop_id, Job.id).where(claimable, Job.run_at <= now).order_by(Job.run_at).limit(limit)
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    jobs = list(db.session.scalars(query))
-    for job in jobs:
-        job.state, job.lease_until = "running", now + LEASE
-        job.attempts += 1
+        due = due.with_for_update(skip_locked=True)
+    jobs = list(
+        db.session.scalars(
+            update(Job)
+            .where(tuple_(Job.shop_id, Job.id).in_(due), claimable)
+            .values(state="running", lease_until=now + LEASE, attempts=Job.attempts + 1)
+            .returning(Job),
+            execution_options={"populate_existing": True},
+        )
+    )
     db.session.commit()
-    return jobs
+    return sorted(jobs, key=lambda job: job.run_at)
 
 
 def run_due(limit: int = 20) -> int:

@@ -6,6 +6,8 @@ A change is checked whole and applied whole: one bad field and nothing is stored
 
 import re
 
+from app import clock
+from app.automations import queue
 from app.extensions import db
 from app.mail.compliance import PROFILES as COMPLIANCE
 from app.shops import settings as shop_defaults
@@ -141,5 +143,7 @@ def update(shop, changes) -> dict:
     # A value equal to its default is not kept: the shop then follows the default if it changes.
     # (A new dict, so SQLAlchemy sees the JSON column change.)
     shop.settings = {key: value for key, value in stored.items() if value != shop_defaults.DEFAULTS.get(key)}
+    # Quiet hours switched off (or a cap raised): what they deferred goes at the next tick, not at 08:00.
+    queue.redecide(shop.id, clock.now(), queue.SHOP_DEFERRALS)
     db.session.commit()
     return shop_defaults.effective(shop)

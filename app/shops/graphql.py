@@ -14,24 +14,10 @@ import requests
 from flask import current_app
 
 from app.shops.domains import store_url
+from app.shops.errors import AuthError, GraphQLError, UserErrors  # noqa: F401 - the client's errors, as before
+from app.shops.tokens import fresh_access_token
 
 log = logging.getLogger(__name__)
-
-
-class GraphQLError(RuntimeError):
-    """The store answered with errors (bad query, throttled too long, server trouble)."""
-
-
-class AuthError(GraphQLError):
-    """The token was refused (401/403): the shop uninstalled us or the token expired."""
-
-
-class UserErrors(GraphQLError):
-    """A mutation was refused; `errors` holds Shopify's `userErrors` list."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-        super().__init__("; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in errors))
 
 
 @dataclass
@@ -44,8 +30,6 @@ class Client:
 
     @classmethod
     def for_shop(cls, shop) -> "Client":
-        from app.shops.tokens import fresh_access_token
-
         return cls(shop.domain, fresh_access_token(shop))
 
     @property

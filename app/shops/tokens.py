@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.shops.graphql import AuthError
+from app.shops.errors import AuthError
+from app.shops.grants import InstallError, token_request
 from app.shops.models import Shop
 
 #: Refresh this long before expiry, so a call made just before never carries a dead token.
@@ -27,8 +28,6 @@ def refresh(shop: Shop, margin: timedelta = MARGIN) -> str:
 
     Row-locked on PostgreSQL: a refresh token works once, so two workers refreshing at
     the same moment must not both spend it; the second finds the fresh token and stops."""
-    from app.shops.install import InstallError, token_request
-
     query = select(Shop).where(Shop.id == shop.id)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update()

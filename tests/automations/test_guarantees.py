@@ -9,6 +9,7 @@ from app.automations.engine import run_once
 from app.customers.models import Suppression
 from app.extensions import db
 from app.records.models import Send
+from app.settings import shop_settings
 from tests.automations.conftest import NOW
 from tests.support.smtp import SMTPServer
 
@@ -144,6 +145,21 @@ def test_quiet_hours_defer_to_the_next_local_morning(shop, enable, add_checkout,
     assert len(smtp.inbox.messages) == 1
 
 
+def test_a_deferred_send_goes_at_the_next_tick_when_quiet_hours_are_switched_off(
+    shop, enable, add_checkout, smtp, sends, at, change
+):
+    """Was: it stayed deferred to 08:00 although nothing deferred it any more."""
+    change(shop, timezone="Asia/Ho_Chi_Minh")
+    enable(shop, "abandoned_cart")
+    add_checkout(shop)
+    evening = datetime(2026, 6, 10, 15, 30)  # 22:30 in Saigon
+    assert run(evening, at)["deferred"] == 1
+    with at(evening + timedelta(minutes=5)):
+        shop_settings.update(shop, {"quiet_hours": {"enabled": False}})
+    assert run(evening + timedelta(minutes=6), at)["sent"] == 1
+    assert len(smtp.inbox.messages) == 1
+
+
 def test_quiet_hours_across_a_daylight_saving_change(shop, enable, add_checkout, smtp, sends, at, change):
     change(shop, timezone="America/New_York")
     enable(shop, "abandoned_cart")
@@ -179,27 +195,28 @@ def test_vietnam_rules_add_a_send_window_a_daily_limit_and_a_subject_label(
     assert (waiting.reason, waiting.due_at) == ("daily_limit", datetime(2026, 6, 12, 0, 0))
 
 
-def test_smtp_down_then_back_is_retried_with_growing_delays(shop, enable, add_checkout, app, sends, at):
+def test_smtp_unreachable_counts_no_attempt_and_the_email_goes_at_the_first_tick_after(
+    shop, enable, add_checkout, app, sends, at
+):
+    """Was: each send backed off 5, 10, 20 ... minutes and failed for good after 12 attempts."""
     enable(shop, "abandoned_cart")
     add_checkout(shop)
     down = SMTPServer()
     port = down.port
     app.config["MAIL_URL"] = down.url
     down.stop()
-    moment, delays = NOW, []
-    for _ in range(3):
-        assert run(moment, at)["retried"] == 1
+    moment = NOW
+    for _ in range(6):  # a five-day outage (one tick a day shown; each tick the same)
+        assert run(moment, at).get("mail_unreachable") == 1
         [send] = sends()
-        assert (send.state, send.reason) == ("planned", "temporary")
-        delays.append(send.due_at - moment)
-        moment = send.due_at
-    assert delays == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)]
+        assert (send.state, send.reason, send.attempts, send.due_at) == ("planned", "mail_unreachable", 0, moment)
+        moment += timedelta(days=1)
     back = SMTPServer(port=port)
     try:
         assert run(moment, at)["sent"] == 1
         assert len(back.inbox.messages) == 1
         [send] = sends()
-        assert (send.state, send.attempts) == ("sent", 3)
+        assert (send.state, send.attempts, send.sent_at) == ("sent", 0, moment)
     finally:
         back.stop()
 
@@ -230,10 +247,13 @@ def test_expired_claims_return_to_the_plan_and_sends_in_flight_become_unknown(
                 queue.move(send, token, ("claimed",), state="sending", sent_at=NOW, lease_until=NOW + queue.SEND_LEASE)
         db.session.commit()
     # Before the leases expire, nothing is touched.
-    assert run(NOW + timedelta(minutes=5), at) == {}
-    counts = run(NOW + timedelta(minutes=11), at)
-    assert counts["unknown"] == 1 and counts["sent"] == 1
+    assert run(NOW + timedelta(seconds=30), at) == {}
+    # What the dead worker claimed but had not begun to send is back and out within a minute
+    # (was: 10 minutes); what it was handing to SMTP waits for its own lease, then is unknown.
+    counts = run(NOW + timedelta(seconds=60), at)
+    assert counts["released"] == 1 and counts["sent"] == 1
     assert [m["To"] for m in smtp.inbox.messages] == ["claimed@example.com"]
+    assert run(NOW + timedelta(minutes=11), at)["unknown"] == 1
     assert {s.trigger_ref: (s.state, s.reason) for s in sends()} == {
         "checkout:claimed": ("sent", None),
         "checkout:inflight": ("unknown", "lease_expired"),
@@ -315,3 +335,17 @@ def test_a_store_refusing_the_discount_defers_the_send_until_it_can(
     run(NOW + timedelta(minutes=15), at)
     [message] = smtp.inbox.messages
     assert "COMEBACK-OK" in message.get_body(("plain",)).get_content()
+
+
+def test_a_live_worker_renews_its_claims_while_a_slow_batch_is_decided(shop, enable, add_checkout, sends, at):
+    """Short leases must not take work from a worker that is alive: its heartbeat renews them."""
+    enable(shop, "abandoned_cart")
+    add_checkout(shop)
+    with at(NOW):
+        planning.plan(NOW)
+        token = queue.claim_token()
+        [send] = queue.claim(NOW, 10, token)
+    with at(NOW + timedelta(seconds=35)):
+        assert queue.renew(token, NOW + timedelta(seconds=35)) == 1
+    assert queue.expire_leases(NOW + timedelta(seconds=70)) == (0, 0)
+    assert sends()[0].state == "claimed"

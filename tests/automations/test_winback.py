@@ -106,3 +106,21 @@ def test_unsubscribed_customers_and_vietnamese_language(
     assert message["To"] == "vi@example.com"
     assert message["Subject"] == "Đã lâu không gặp: sản phẩm bán chạy dành cho bạn"
     assert {s.recipient: s.reason for s in sends(state="skipped")} == {"out@example.com": "no_consent"}
+
+
+def test_a_lapse_that_becomes_known_late_is_planned_within_the_catch_up(
+    shop, enable, add_customer, add_order, add_product, smtp, sends, at
+):
+    """Was: a lapse due 2 days before the history import brought it was never planned (the window
+    had moved past it)."""
+    enable(shop, "winback")
+    stock_shop(shop, add_product, add_order)
+    with at(NOW - timedelta(hours=1)):
+        run_once(NOW - timedelta(hours=1))  # planning ran up to here, nothing was due
+    last = NOW - timedelta(days=182)  # due two days ago; the import brings it only now
+    add_customer(shop, id=1, email="bob@example.com", last_order_at=last)
+    add_order(shop, 100, last, customer_id=1)
+    with at(NOW):
+        assert run_once(NOW).get("sent") == 1
+    [send] = sends()
+    assert (send.trigger_ref, send.became_due_at) == ("lapse:100", NOW - timedelta(days=2))

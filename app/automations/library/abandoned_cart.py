@@ -40,6 +40,7 @@ class AbandonedCart(Automation):
     title = {"en": "Abandoned cart", "vi": "Giỏ hàng bị bỏ quên"}
     steps = (FIRST, REMINDER)
     priority = 90
+    deferrals = ("cart_changed", "waiting_first", "spacing")
     default_subject = {"en": "You left something in your cart", "vi": "Bạn còn sản phẩm trong giỏ hàng"}
     fields = (
         f.Int("delay_hours", 24, {"en": "Send after (hours)", "vi": "Gửi sau (giờ)"}, 1, 72),
