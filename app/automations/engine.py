@@ -5,8 +5,11 @@ before their messages are handed to SMTP, SEND_CHUNK at a time, so a crash can l
 the emails in flight (at most a chunk, recorded as "unknown" when their lease runs
 out) but never send one twice. Everything
 an automation may not decide alone is decided here, in this order: catch-up limit,
-uninstall, switch, the automation's exit conditions, consent, sending hours, caps,
-the discount code, and only then the message.
+uninstall, switch (of the automation and of the step), superseded by a later step that is
+due too, the automation's exit conditions (ending the journey), its wait, the step's
+condition, a journey ended by an earlier step, consent (ending the journey), the holdout,
+sending hours, caps and spacing, the discount code, and only then the message. A notice to
+the shop skips what is about marketing: exits, consent, holdout, hours, caps and unsubscribe.
 """
 
 import hashlib
@@ -16,12 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app import clock
 from app.automations import planning, queue, settings
-from app.automations.base import Skip
-from app.automations.registry import AUTOMATIONS
+from app.automations.base import Decision, Journey, Skip, Wait
+from app.automations.registry import AUTOMATIONS, spacing
 from app.automations.timing import SendingHours
 from app.discounts import NotNow, create_code
 from app.extensions import db
@@ -48,6 +51,8 @@ RETRY_CAP = timedelta(hours=6)
 MAX_ATTEMPTS = 12
 #: Counted against the frequency cap: emails that went, or may have gone.
 COUNTED = ("sending", "sent", "unknown")
+#: Marks, in a skipped send's context, a skip that ended its journey (an exit or no consent).
+ENDS = "ends_journey"
 
 
 def run_once(now: datetime | None = None) -> dict:
@@ -102,7 +107,9 @@ class _Pass:
         self.shops.clear()
         self.values.clear()
         ready = []
-        for send in batch:
+        # Higher priority first: of two sends to one address, it takes the last place under a cap.
+        rank = {key: automation.priority for key, automation in AUTOMATIONS.items()}
+        for send in sorted(batch, key=lambda send: (-rank.get(send.automation, 0), send.due_at)):
             try:
                 message = self.prepare(send)
             except Exception as error:  # noqa: BLE001 - one bad send must not stop the others
@@ -117,7 +124,7 @@ class _Pass:
             self.deliver(ready)
 
     def prepare(self, send: Send):
-        """The message to send now, or None after recording why not (skipped, deferred)."""
+        """The message to send now, or None after recording why not (skipped, deferred, held out)."""
         shop = self.shop(send.shop_id)
         automation = AUTOMATIONS.get(send.automation)
         if (send.became_due_at or send.due_at) < self.now - CATCH_UP:
@@ -127,23 +134,40 @@ class _Pass:
         values = self.automation_values(shop.shop, send.automation) if automation else None
         if values is None or not values["enabled"]:
             return self.finish(send, "skipped", reason="disabled")
-        reason = automation.exit_reason(shop.shop, send, values)
-        if reason:
-            return self.finish(send, "skipped", reason=reason)
+        step = automation.step_of(send)
+        if not step.is_on(values):
+            return self.finish(send, "skipped", reason="step_off")
+        journey = _journey(automation, send)
+        if _superseded(journey, self.now):
+            return self.finish(send, "skipped", reason="superseded")
+        if not step.notice:
+            reason = automation.exit_reason(shop.shop, send, values)
+            if reason:
+                return self.finish(send, "skipped", reason=reason, ends=True)
         wait = automation.wait_until(shop.shop, send, values, self.now)
         if wait:
             return self.defer(send, *wait)
-        allowed, reason = automation.consent(shop.shop, send)
-        if not allowed:
-            return self.finish(send, "skipped", reason=reason or "no_consent")
-        later, reason = self.limits(shop, send)
-        if later:
-            return self.defer(send, later, reason)
+        outcome = step.condition(Decision(shop.shop, send, values, self.now, journey)) if step.condition else None
+        if isinstance(outcome, Wait):
+            return self.defer(send, outcome.until, outcome.reason)
+        if outcome:
+            return self.finish(send, "skipped", reason=outcome)
+        if not step.notice:
+            if any(s.state == "skipped" and s.context.get(ENDS) for s in journey.earlier()):
+                return self.finish(send, "skipped", reason="journey_ended")
+            allowed, reason = automation.consent(shop.shop, send)
+            if not allowed:
+                return self.finish(send, "skipped", reason=reason or "no_consent", ends=True)
+            if held_out(send, values["holdout_percent"]):
+                return self.finish(send, "held_out", reason="held_out")
+            later, reason = self.limits(shop, send)
+            if later:
+                return self.defer(send, later, reason)
         try:
             context = automation.context(shop.shop, send, values)
         except Skip as skip:
             return self.finish(send, "skipped", reason=skip.reason)
-        percent = automation.discount_percent(send, values)
+        percent = automation.percent_for(send, values)
         if percent and not send.discount_code:
             try:
                 code, expires_at = create_code(shop.shop, send, percent)
@@ -162,7 +186,12 @@ class _Pass:
             )
         context["discount"] = discount_of(send)
         return compose(
-            shop.shop, send, template=automation.template, context=context, subject=automation.subject(send, values)
+            shop.shop,
+            send,
+            template=automation.template_for(send),
+            context=context,
+            subject=automation.subject_for(send, values),
+            marketing=not step.notice,
         )
 
     def limits(self, shop: _Shop, send: Send, going: int = 0) -> tuple[datetime | None, str | None]:
@@ -180,6 +209,9 @@ class _Pass:
         limit = shop.rules.daily_limit
         if limit and len(_sent_since(send, shop.hours.day_start(self.now))) + going >= limit:
             return shop.hours.next_allowed(shop.hours.next_day(self.now)), "daily_limit"
+        spaced = _spaced_until(send, self.now)
+        if spaced:
+            return spaced, "spacing"
         return None, None
 
     def deliver(self, ready: list) -> None:
@@ -193,9 +225,11 @@ class _Pass:
     def deliver_chunk(self, chunk: list) -> None:
         allowed, going = [], Counter()
         for send, message in chunk:
-            _lock_recipient(send)
             address = (send.shop_id, send.recipient)
-            later, reason = self.limits(self.shops[send.shop_id], send, going[address])
+            later = None
+            if _is_marketing(send):  # a notice to the shop has no cap
+                _lock_recipient(send)
+                later, reason = self.limits(self.shops[send.shop_id], send, going[address])
             if later:  # another send to this address went out meanwhile, or goes in this chunk
                 self.defer(send, later, reason)
             else:
@@ -248,8 +282,13 @@ class _Pass:
         last_error: str | None = None,
         counter: str | None = None,
         leaving: tuple[str, ...] = ("claimed",),
+        ends: bool = False,
     ) -> None:
-        if queue.move(send, self.token, leaving, state=state, reason=reason, last_error=last_error, lease_until=None):
+        """`ends`: the skip ends the journey (an exit or consent): later steps are skipped "journey_ended"."""
+        extra = {"context": {**send.context, ENDS: True}} if ends else {}
+        if queue.move(
+            send, self.token, leaving, state=state, reason=reason, last_error=last_error, lease_until=None, **extra
+        ):
             self.counts[counter or state] += 1
 
     def defer(self, send: Send, until: datetime, reason: str) -> None:
@@ -331,6 +370,70 @@ def _sent_since(send: Send, since: datetime) -> list[datetime]:
             .order_by(Send.sent_at)
         )
     )
+
+
+def held_out(send: Send, percent: int) -> bool:
+    """Whether this address is in the automation's control group: a stable hash of shop, automation
+    and address, so every step of every journey of one customer falls on the same side."""
+    if not percent:
+        return False
+    digest = hashlib.blake2b(f"{send.shop_id}:{send.automation}:{send.recipient}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % 100 < percent
+
+
+def _journey(automation, send: Send) -> Journey:
+    """The send's step and its siblings of the same trigger (one indexed read; none for one step)."""
+    steps = automation.steps
+    name, _, ref = send.trigger_ref.partition(":")
+    index = next((i for i, step in enumerate(steps) if step.name == name), 0)
+    if len(steps) == 1:
+        return Journey(steps, index, {name: send})
+    refs = [f"{step.name}:{ref}" for step in steps]
+    rows = db.session.scalars(
+        select(Send).where(Send.shop_id == send.shop_id, Send.automation == send.automation, Send.trigger_ref.in_(refs))
+    )
+    sends = {row.trigger_ref.partition(":")[0]: row for row in rows}
+    sends[name] = send
+    return Journey(steps, index, sends)
+
+
+def _superseded(journey: Journey, now: datetime) -> bool:
+    """A later step of the same journey is due too (catch-up, a deferral): only the latest goes.
+    Notices to the shop stand beside the customer's emails: they neither supersede nor are superseded."""
+    if journey.step.notice:
+        return False
+    return any(
+        step.supersedes
+        and not step.notice
+        and (later.became_due_at or later.due_at) <= now
+        and later.state not in ("skipped", "failed")
+        for step, later in journey.later()
+    )
+
+
+def _is_marketing(send: Send) -> bool:
+    automation = AUTOMATIONS.get(send.automation)
+    return automation is None or not automation.step_of(send).notice
+
+
+def _spaced_until(send: Send, now: datetime) -> datetime | None:
+    """When the spacing between automations (their `excludes`) lets this send go, if not now."""
+    windows = spacing(send.automation) if send.automation in AUTOMATIONS else {}
+    if not windows:
+        return None
+    rows = db.session.execute(
+        select(Send.automation, func.max(Send.sent_at))
+        .where(
+            Send.shop_id == send.shop_id,
+            Send.recipient == send.recipient,
+            Send.automation.in_(list(windows)),
+            Send.sent_at > now - max(windows.values()),
+            Send.state.in_(COUNTED),
+        )
+        .group_by(Send.automation)
+    )
+    ends = [sent_at + windows[key] for key, sent_at in rows if sent_at + windows[key] > now]
+    return max(ends) if ends else None
 
 
 def _recipient_key(send: Send) -> int:

@@ -1,11 +1,13 @@
-"""Planning: turn triggers that became due into rows of the send plan, once each.
+"""Planning: turn journey steps that became due into rows of the send plan, once each.
 
-Each enabled automation of each installed shop is asked for the triggers that became
-due since it was last asked. The window reaches back a day before that (webhooks may
-arrive a day late, so a checkout can become due in the past). What became due in the
-last 7 days is planned to go out (catch-up; also what switching an automation on
-serves); what became due before that while nobody could send is recorded as skipped
-"too_late", so the merchant sees it was missed, looking back at most LOOKBACK.
+Each enabled automation of each installed shop is asked, step by step, for the triggers
+whose step became due in a window ending now. The window always reaches back the whole
+7-day catch-up: a trigger may become known late (a history import finishing after the
+switch-on, reconciliation, a webhook a day late) and is planned like any other if its step
+became due at most 7 days ago. Scans stay cheap because they ask only for triggers with no
+send yet (`Window.unplanned`). After a pause longer than the catch-up, the window reaches
+back to where planning stopped (at most LOOKBACK), so what was missed is recorded as skipped
+"too_late" and the merchant sees it; a first switch-on looks back FIRST_LOOKBACK.
 """
 
 import json
@@ -17,6 +19,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects import sqlite
 
 from app.automations import settings
+from app.automations.base import Step, Window
 from app.automations.models import AutomationSetting
 from app.automations.registry import AUTOMATIONS
 from app.extensions import db
@@ -45,12 +48,15 @@ def plan(now: datetime) -> Counter:
         automation = AUTOMATIONS.get(key)
         if automation is None:  # a retired automation's leftover row
             continue
-        start = now - FIRST_LOOKBACK
-        if row.planned_until is not None:
-            start = max(now - LOOKBACK, row.planned_until - LATE_DATA)
-        triggers = automation.candidates(shop, settings.values(shop, key), start, now)
-        while chunk := list(islice(triggers, CHUNK)):
-            planned.update(_insert(shop.id, key, chunk, now))
+        start = window_start(row.planned_until, now)
+        values = settings.values(shop, key)
+        for step in automation.steps:
+            if not step.is_on(values):
+                continue
+            delay = step.delay_for(values)
+            triggers = automation.triggers(shop, values, Window(shop.id, key, step, start - delay, now - delay))
+            while chunk := list(islice(triggers, CHUNK)):
+                planned.update(_insert(shop, key, step, delay, chunk, now))
         # Bookkeeping, not a merchant's edit: keep the settings' updated_at as it was.
         db.session.execute(
             update(AutomationSetting)
@@ -61,26 +67,32 @@ def plan(now: datetime) -> Counter:
     return planned
 
 
-def _insert(shop_id: int, key: str, triggers: list, now: datetime) -> Counter:
+def window_start(planned_until: datetime | None, now: datetime) -> datetime:
+    """Where a planning window starts: the whole catch-up always; further back after a long pause."""
+    if planned_until is None:
+        return now - FIRST_LOOKBACK
+    return min(now - CATCH_UP, max(now - LOOKBACK, planned_until - LATE_DATA))
+
+
+def _insert(shop, key: str, step: Step, delay: timedelta, triggers: list, now: datetime) -> Counter:
     """Add the triggers to the plan; returns counts by outcome.
 
     A concurrent worker may plan the same trigger: the unique key keeps one row, the other
     is ignored (ON CONFLICT DO NOTHING on both databases).
     """
-    if not triggers:
-        return Counter()
     rows = [
         {
-            "shop_id": shop_id,
+            "shop_id": shop.id,
             "id": new_id(),
             "automation": key,
-            "recipient": t.recipient,
+            # A notice goes to the shop, in its admin's language; the customer stays named by customer_id.
+            "recipient": (shop.email or "").lower() if step.notice else t.recipient,
             "customer_id": t.customer_id,
-            "trigger_ref": t.trigger_ref,
-            "due_at": t.due_at,
-            "became_due_at": t.due_at,
+            "trigger_ref": f"{step.name}:{t.ref}",
+            "due_at": t.at + delay,
+            "became_due_at": t.at + delay,
             "attempts": 0,
-            "locale": t.locale,
+            "locale": shop.locale if step.notice else t.locale,
             "context": t.context,
             "created_at": now,
             "state": "planned",
@@ -91,11 +103,13 @@ def _insert(shop_id: int, key: str, triggers: list, now: datetime) -> Counter:
     for row in rows:
         if row["due_at"] < now - CATCH_UP:
             row["state"], row["reason"] = "skipped", "too_late"
+        elif not row["recipient"]:
+            row["state"], row["reason"] = "skipped", "no_notice_address"
     if db.engine.dialect.name == "postgresql":
         _insert_postgresql(rows)
     else:
         db.session.execute(sqlite.insert(Send.__table__).on_conflict_do_nothing(), rows)
-    return Counter("too_late" if row["state"] == "skipped" else "planned" for row in rows)
+    return Counter(row["reason"] if row["state"] == "skipped" else "planned" for row in rows)
 
 
 def _insert_postgresql(rows: list[dict]) -> None:

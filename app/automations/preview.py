@@ -17,9 +17,9 @@ from app.mail.transport import Delivery, send_now
 SAMPLE_CODE = "COMEBACK-SAMPLE"
 
 
-def render(shop, key: str, locale: str, customer_id: int | None = None) -> tuple[str, str, str]:
-    """(subject, html, text) of the automation's email as the shop would send it now."""
-    message = _message(shop, key, locale, customer_id, to_email=None)
+def render(shop, key: str, locale: str, customer_id: int | None = None, step: int = 0) -> tuple[str, str, str]:
+    """(subject, html, text) of the automation's email of `step` (its index) as the shop would send it now."""
+    message = _message(shop, key, locale, customer_id, to_email=None, step=step)
     return (
         str(message["Subject"]),
         message.get_body(("html",)).get_content(),
@@ -27,19 +27,27 @@ def render(shop, key: str, locale: str, customer_id: int | None = None) -> tuple
     )
 
 
-def send_test(shop, key: str, locale: str, to_email: str) -> Delivery:
+def send_test(shop, key: str, locale: str, to_email: str, step: int = 0) -> Delivery:
     """Render and send the email to `to_email` now (from a job, never a web request)."""
-    return send_now(_message(shop, key, locale, None, to_email=to_email))
+    return send_now(_message(shop, key, locale, None, to_email=to_email, step=step))
 
 
-def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str | None):
+def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str | None, step: int = 0):
     automation = AUTOMATIONS[key]
     values = settings.values(shop, key)
-    send, context = automation.sample(shop, values, language(locale), customer_id)
+    journey_step = automation.steps[step]
+    send, context = automation.sample(shop, values, language(locale), customer_id, journey_step)
     # The send stays unsaved and without id: compose then adds no tracking, so a test is in no statistics.
     if to_email:
         send.recipient = to_email
-    percent = automation.discount_percent(send, values)
+    percent = automation.percent_for(send, values)
     if percent:
         context["discount"] = {"code": SAMPLE_CODE, "percent": percent, "expires_at": clock.iso(clock.now() + VALIDITY)}
-    return compose(shop, send, template=automation.template, context=context, subject=automation.subject(send, values))
+    return compose(
+        shop,
+        send,
+        template=automation.template_for(send),
+        context=context,
+        subject=automation.subject_for(send, values),
+        marketing=not journey_step.notice,
+    )

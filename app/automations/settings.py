@@ -6,13 +6,22 @@ default later reaches every shop that never touched it.
 
 from copy import deepcopy
 
+from app.automations.fields import FieldError
 from app.automations.models import AutomationSetting
 from app.automations.registry import AUTOMATIONS
 from app.extensions import db
 
 
 class SettingsError(ValueError):
-    """An update was refused (unknown field, invalid value); nothing was changed."""
+    """An update was refused (unknown field, invalid value); nothing was changed.
+    `say(locale)` gives the message in the merchant's language."""
+
+    def __init__(self, en: str, vi: str | None = None):
+        super().__init__(en)
+        self.words = {"en": en, "vi": vi or en}
+
+    def say(self, locale: str) -> str:
+        return self.words.get(locale) or self.words["en"]
 
 
 class UnknownAutomation(SettingsError):
@@ -20,8 +29,17 @@ class UnknownAutomation(SettingsError):
 
 
 def fields(key: str) -> list[dict]:
-    """What the settings page needs to draw the form: name, type, default, min, max, label {en, vi}."""
+    """What the settings page needs to draw the form: name, type, default, label {en, vi}, and per type
+    min/max (int, text, subjects, numbers, product_numbers), length (numbers), placeholders (texts)."""
     return [field.as_json() for field in _automation(key).all_fields()]
+
+
+def steps(key: str) -> list[dict]:
+    """The journey's steps for the page and the preview: name and label {en, vi}, in order."""
+    return [
+        {"name": step.name, "label": step.label or {"en": step.name, "vi": step.name}, "notice": step.notice}
+        for step in _automation(key).steps
+    ]
 
 
 def values(shop, key: str) -> dict:
@@ -31,8 +49,13 @@ def values(shop, key: str) -> dict:
     stored = row.values if row is not None else {}
     merged = {field.name: deepcopy(stored.get(field.name, field.default)) for field in automation.all_fields()}
     for field in automation.all_fields():
-        if field.type == "text":  # a language added to the defaults later still gets a text
+        # A language added to the defaults later still gets a text.
+        if field.type == "text":
             merged[field.name] = {**field.default, **merged[field.name]}
+        elif field.type == "subjects" and len(merged[field.name]) == len(field.default):
+            merged[field.name] = [{**d, **m} for d, m in zip(field.default, merged[field.name], strict=True)]
+        elif field.type == "subjects":  # the journey gained or lost a step since: its defaults
+            merged[field.name] = deepcopy(field.default)
     merged["enabled"] = bool(row and row.enabled)
     return merged
 
@@ -46,19 +69,19 @@ def update(shop, key: str, changes: dict) -> dict:
     """Apply `changes` all-or-nothing and commit; returns the new API object."""
     automation = _automation(key)
     if not isinstance(changes, dict):
-        raise SettingsError("expected a JSON object of settings")
+        raise SettingsError("expected a JSON object of settings", "cần một đối tượng JSON các thiết lập")
     by_name = {field.name: field for field in automation.all_fields()}
-    unknown = sorted(set(changes) - set(by_name))
+    unknown = ", ".join(sorted(set(changes) - set(by_name)))
     if unknown:
-        raise SettingsError(f"unknown setting: {', '.join(unknown)}")
+        raise SettingsError(f"unknown setting: {unknown}", f"không có thiết lập: {unknown}")
     current = values(shop, key)
     new = dict(current)
     try:
         for name, value in changes.items():
             new[name] = by_name[name].clean(value, current[name])
         automation.validate(new)
-    except ValueError as error:
-        raise SettingsError(str(error)) from None
+    except FieldError as error:
+        raise SettingsError(error.words["en"], error.words["vi"]) from None
 
     row = db.session.get(AutomationSetting, (shop.id, key))
     if row is None:
@@ -74,4 +97,4 @@ def _automation(key: str):
     try:
         return AUTOMATIONS[key]
     except KeyError:
-        raise UnknownAutomation(f"unknown automation: {key}") from None
+        raise UnknownAutomation(f"unknown automation: {key}", f"không có tự động hóa: {key}") from None

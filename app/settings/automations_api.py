@@ -4,12 +4,13 @@ Built on `app.automations.settings`; updates are all-or-nothing there, so a 400 
 means nothing changed.
 """
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 
 from app.automations import settings as automation_settings
 from app.automations.registry import AUTOMATIONS
 from app.extensions import db
 from app.settings.api import bp, error_response, json_object
+from app.settings.i18n import language
 from app.settings.session_tokens import require_session
 
 
@@ -43,7 +44,8 @@ def update_automation(key):
         updated = automation_settings.update(g.shop, key, changes)
     except automation_settings.SettingsError as error:
         db.session.rollback()
-        return error_response(str(error))
+        # In the merchant's language: the page passes its own, else the shop's.
+        return error_response(error.say(language(request.args.get("locale"), g.shop.locale)))
     return jsonify(updated)
 
 
@@ -52,4 +54,4 @@ def update_automation(key):
 def automation_fields(key):
     if not known(key):
         return error_response(f"no automation {key!r}", 404)
-    return jsonify(fields=automation_settings.fields(key))
+    return jsonify(fields=automation_settings.fields(key), steps=automation_settings.steps(key))

@@ -6,6 +6,7 @@ without it the shop's primary locale decides. Emails have their own templates (m
 
 from babel.numbers import format_currency, format_decimal
 
+from app.automations.registry import reason_words
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages
 
 MESSAGES = {
@@ -155,7 +156,8 @@ MESSAGES = {
     },
 }
 
-#: Reason codes the engine records on sends, in plain words.
+#: Reason codes the engine and the mail package record on sends, in plain words; each automation
+#: brings the words for its own codes (its `words`), and the journey engine its own (base.COMMON_WORDS).
 REASONS = {
     "en": {
         "ordered": "the customer ordered",
@@ -171,16 +173,9 @@ REASONS = {
         "disabled": "the automation is switched off",
         "uninstalled": "the app was uninstalled",
         "discount": "the store did not create the discount code yet",
-        "cart_changed": "the cart changed",
         "temporary": "the mail server asked to try later",
         "permanent": "the mail server refused the address",
         "no_email": "there is no email address",
-        "checkout_gone": "the checkout no longer exists",
-        "first_not_sent": "the first email was not sent",
-        "empty_cart": "the cart is empty",
-        "customer_gone": "the customer no longer exists",
-        "no_products": "there were too few products to show",
-        "waiting_first": "waiting for the first email to go out",
         "lease_expired": "the worker stopped while sending",
         "complained": "the customer marked an email as spam",
         "error": "an unexpected error",
@@ -200,16 +195,9 @@ REASONS = {
         "disabled": "tự động hóa đang tắt",
         "uninstalled": "ứng dụng đã bị gỡ cài đặt",
         "discount": "cửa hàng chưa tạo được mã giảm giá",
-        "cart_changed": "giỏ hàng đã thay đổi",
         "temporary": "máy chủ thư yêu cầu thử lại sau",
         "permanent": "máy chủ thư từ chối địa chỉ",
         "no_email": "không có địa chỉ email",
-        "checkout_gone": "phiên thanh toán không còn tồn tại",
-        "first_not_sent": "email đầu tiên chưa được gửi",
-        "empty_cart": "giỏ hàng trống",
-        "customer_gone": "khách hàng không còn tồn tại",
-        "no_products": "không đủ sản phẩm để hiển thị",
-        "waiting_first": "đang chờ email đầu tiên được gửi",
         "lease_expired": "tiến trình gửi dừng giữa chừng",
         "complained": "khách hàng đã đánh dấu email là thư rác",
         "error": "lỗi không mong muốn",
@@ -231,7 +219,7 @@ class Words:
     def reason(self, code: str | None) -> str:
         if not code:
             return ""
-        return REASONS[self.locale].get(code, code.replace("_", " "))
+        return REASONS[self.locale].get(code) or reason_words(self.locale).get(code) or code.replace("_", " ")
 
     def number(self, value) -> str:
         return format_decimal(value, locale=self.locale)

@@ -20,7 +20,9 @@ def send_test(job) -> None:
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
         return None
-    delivery = preview.send_test(shop, job.data["automation"], job.data["locale"], job.data["to"])
+    delivery = preview.send_test(
+        shop, job.data["automation"], job.data["locale"], job.data["to"], job.data.get("step", 0)
+    )
     if delivery.status == "temporary":
         raise TryLater(delivery.detail)
     if delivery.status != "sent":  # refused, or lost with the connection: resending could duplicate

@@ -137,6 +137,7 @@ def body(shop: Shop, locale: str) -> str:
             "title": AUTOMATIONS[key].title.get(locale) or key,
             "values": automation_settings.as_json(shop, key),
             "fields": _form_order(automation_settings.fields(key)),
+            "steps": automation_settings.steps(key),
         }
         for key in AUTOMATIONS
     ]

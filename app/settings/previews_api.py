@@ -8,6 +8,7 @@ from flask import g, jsonify, request
 
 from app import jobs
 from app.automations import preview
+from app.automations import settings as automation_settings
 from app.extensions import db
 from app.settings.api import bp, error_response, json_object, row_id
 from app.settings.automations_api import known
@@ -27,8 +28,12 @@ def automation_preview(key):
     customer_id = request.args.get("customer_id")
     if customer_id is not None and row_id(customer_id) is None:
         return error_response("customer_id must be a customer's number")
-    subject, html, text = preview.render(g.shop, key, locale, row_id(customer_id) if customer_id else None)
-    return jsonify(key=key, locale=locale, subject=subject, html=html, text=text)
+    steps = automation_settings.steps(key)
+    step = row_id(request.args.get("step", "0"))
+    if step is None or step >= len(steps):
+        return error_response(f"step must be a number from 0 to {len(steps) - 1}")
+    subject, html, text = preview.render(g.shop, key, locale, row_id(customer_id) if customer_id else None, step)
+    return jsonify(key=key, locale=locale, step=step, steps=steps, subject=subject, html=html, text=text)
 
 
 @bp.post("/automations/<key>/test")
@@ -43,14 +48,17 @@ def send_test(key):
     locale = body.get("locale") or language(g.shop.locale)
     if locale not in LANGUAGES:
         return error_response("locale must be one of " + ", ".join(LANGUAGES))
+    step = body.get("step", 0)
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < len(automation_settings.steps(key)):
+        return error_response("step must be the number of one of the automation's emails")
     if not g.shop.email:
         return error_response("the store has no email address to send a test to")
     # One live test per automation and language: clicking twice while it waits queues one email.
     job = jobs.enqueue(
         g.shop.id,
         "send_test",
-        unique_key=f"{key}:{locale}",
-        data={"automation": key, "locale": locale, "to": g.shop.email},
+        unique_key=f"{key}:{locale}:{step}",
+        data={"automation": key, "locale": locale, "to": g.shop.email, "step": step},
     )
     db.session.commit()
     return jsonify(queued=True, to=g.shop.email, job=str(job.id)), 202

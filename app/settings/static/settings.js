@@ -80,10 +80,12 @@
   function loadPreview(cardElement) {
     var frame = cardElement.querySelector("[data-preview-frame]");
     var locale = frame.dataset.locale;
-    return api("GET", "/api/automations/" + cardElement.dataset.key + "/preview?locale=" + locale)
+    var step = frame.dataset.step || "0";
+    return api("GET", "/api/automations/" + cardElement.dataset.key + "/preview?locale=" + locale + "&step=" + step)
       .then(jsonOrError)
       .then(function (preview) {
-        if (frame.dataset.locale !== locale) { return; }  // the merchant switched language meanwhile
+        // The merchant switched language or step meanwhile.
+        if (frame.dataset.locale !== locale || (frame.dataset.step || "0") !== step) { return; }
         cardElement.querySelector("[data-preview-subject]").textContent = preview.subject;
         frame.srcdoc = preview.html;
       })
@@ -92,10 +94,35 @@
       });
   }
 
+  function whole(text) { return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text.trim(); }
+
   function fieldChange(input) {
     var name = input.name;
-    if (input.dataset.type === "bool") { return [name, input.checked]; }
-    if (input.dataset.type === "int") { return [name, input.value === "" ? null : Number(input.value)]; }
+    var type = input.dataset.type;
+    if (type === "bool") { return [name, input.checked]; }
+    if (type === "int") { return [name, input.value === "" ? null : Number(input.value)]; }
+    if (type === "url") { return [name, input.value.trim()]; }
+    if (type === "numbers") {  // "7, 14, 28"
+      return [name, input.value.split(",").filter(function (x) { return x.trim() !== ""; }).map(whole)];
+    }
+    if (type === "product_numbers") {  // one "product id: number" a line
+      var map = {};
+      input.value.split("\n").forEach(function (line) {
+        if (line.trim() === "") { return; }
+        var parts = line.split(":");
+        map[parts[0].trim()] = whole(parts.slice(1).join(":"));
+      });
+      return [name, map];
+    }
+    if (type === "subjects") {  // one {en, vi} per step
+      var steps = [];
+      card(input).querySelectorAll('input[name="' + name + '"]').forEach(function (each) {
+        var index = Number(each.dataset.index);
+        steps[index] = steps[index] || {};
+        steps[index][each.dataset.lang] = each.value;
+      });
+      return [name, steps];
+    }
     var texts = {};
     card(input).querySelectorAll('input[name="' + name + '"]').forEach(function (each) {
       texts[each.dataset.lang] = each.value;
@@ -106,7 +133,7 @@
   function saveAutomation(cardElement, changes, input) {
     var status = cardElement.querySelector("[data-status]");
     setStatus(status, config.words.saving);
-    return api("PATCH", "/api/automations/" + cardElement.dataset.key, changes)
+    return api("PATCH", "/api/automations/" + cardElement.dataset.key + "?locale=" + config.locale, changes)
       .then(jsonOrError)
       .then(function (automation) {
         if (input) { input.removeAttribute("aria-invalid"); }
@@ -127,7 +154,8 @@
     var status = cardElement.querySelector("[data-status]");
     var locale = cardElement.querySelector("[data-preview-frame]").dataset.locale;
     button.disabled = true;
-    api("POST", "/api/automations/" + cardElement.dataset.key + "/test", { locale: locale })
+    var step = Number(cardElement.querySelector("[data-preview-frame]").dataset.step || "0");
+    api("POST", "/api/automations/" + cardElement.dataset.key + "/test", { locale: locale, step: step })
       .then(jsonOrError)
       .then(function (queued) { setStatus(status, fill(config.words.test_queued, { email: queued.to }), "ok"); })
       .catch(function (error) { setStatus(status, error.message, "error"); })
@@ -252,6 +280,13 @@
       });
       cardElement.querySelector("[data-preview-frame]").dataset.locale = target.dataset.locale;
       loadPreview(cardElement);
+    } else if (action === "preview-step") {
+      var stepCard = card(target);
+      stepCard.querySelectorAll("[data-action=preview-step]").forEach(function (each) {
+        each.setAttribute("aria-pressed", each === target ? "true" : "false");
+      });
+      stepCard.querySelector("[data-preview-frame]").dataset.step = target.dataset.step;
+      loadPreview(stepCard);
     } else if (action === "language") {
       loadContent(target.dataset.locale);
     } else if (action === "download") {

@@ -5,72 +5,82 @@ lapses again gets a new email, while one lapse never gets two. The email shows t
 shop's bestsellers minus what this customer already bought.
 """
 
-from datetime import timedelta
+from sqlalchemy import select
 
-from sqlalchemy import String, cast, literal, select
-
-from app.automations.base import Automation, Field, Skip, Trigger, language, not_planned
+from app.automations import fields as f
+from app.automations.base import Automation, Skip, Step, Trigger, days, language
 from app.customers.consent import marketing_allowed
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
-from app.records.models import Send
 
-PREFIX = "lapse:"
 #: Fewer bestsellers than this and the email is not worth sending.
 MIN_PRODUCTS = 2
 
 
 class Winback(Automation):
     key = "winback"
-    template = "winback"
+    steps = (Step("lapse", days("after_days"), "winback"),)
     title = {"en": "Win-back", "vi": "Khách hàng quay lại"}
     default_subject = {
         "en": "It's been a while: here are our bestsellers",
         "vi": "Đã lâu không gặp: sản phẩm bán chạy dành cho bạn",
     }
     fields = (
-        Field(
-            "after_days", "int", 180, {"en": "Days since the last order", "vi": "Số ngày kể từ đơn hàng cuối"}, 30, 730
-        ),
-        Field(
-            "bestsellers_count", "int", 4, {"en": "Bestsellers shown", "vi": "Số sản phẩm bán chạy"}, MIN_PRODUCTS, 8
-        ),
-        Field(
+        f.Int("after_days", 180, {"en": "Days since the last order", "vi": "Số ngày kể từ đơn hàng cuối"}, 30, 730),
+        f.Int("bestsellers_count", 4, {"en": "Bestsellers shown", "vi": "Số sản phẩm bán chạy"}, MIN_PRODUCTS, 8),
+        f.Int(
             "bestsellers_days",
-            "int",
             90,
             {"en": "Bestsellers over the last (days)", "vi": "Bán chạy trong (ngày) gần nhất"},
             7,
             365,
         ),
     )
+    words = {
+        "en": {
+            "ordered": "the customer ordered",
+            "customer_gone": "the customer no longer exists",
+            "no_products": "there were too few products to show",
+        },
+        "vi": {
+            "ordered": "khách hàng đã đặt hàng",
+            "customer_gone": "khách hàng không còn tồn tại",
+            "no_products": "không đủ sản phẩm để hiển thị",
+        },
+    }
 
-    def candidates(self, shop, values, start, end):
-        after = timedelta(days=values["after_days"])
+    def triggers(self, shop, values, window):
+        # The order that set last_order_at names the lapse; an order newer than the customer's row
+        # (not yet folded in) must not start a lapse of its own, timed by the older date.
         last_order = (
             select(Order.id)
-            .where(Order.shop_id == Customer.shop_id, Order.customer_id == Customer.id)
-            .order_by(Order.placed_at.desc())
+            .where(
+                Order.shop_id == Customer.shop_id,
+                Order.customer_id == Customer.id,
+                Order.placed_at == Customer.last_order_at,
+                Order.cancelled_at.is_(None),
+            )
+            .order_by(Order.id.desc())
             .limit(1)
             .correlate(Customer)
             .scalar_subquery()
         )
         query = select(Customer.id, Customer.email, Customer.locale, Customer.last_order_at, last_order).where(
             Customer.shop_id == shop.id,
-            Customer.last_order_at > start - after,
-            Customer.last_order_at <= end - after,
+            Customer.last_order_at > window.since,
+            Customer.last_order_at <= window.until,
             Customer.email.is_not(None),
-            not_planned(shop.id, self.key, literal(PREFIX) + cast(last_order, String)),
+            window.unplanned(last_order),
         )
         for customer_id, email, locale, last_order_at, order_id in db.session.execute(query):
             if order_id is None:
                 continue
             yield Trigger(
+                ref=str(order_id),
+                at=last_order_at,
                 recipient=email.lower(),
                 customer_id=customer_id,
-                trigger_ref=f"{PREFIX}{order_id}",
-                due_at=last_order_at + after,
                 locale=language(locale, shop.locale),
                 context={"last_order_id": order_id},
             )
@@ -100,7 +110,7 @@ class Winback(Automation):
         customer = db.session.get(Customer, (shop.id, send.customer_id))
         return _context(customer.first_name if customer else None, products)
 
-    def sample(self, shop, values, locale, customer_id):
+    def sample(self, shop, values, locale, customer_id, step):
         if customer_id is None:
             customer = db.session.scalar(
                 select(Customer)
@@ -119,15 +129,8 @@ class Winback(Automation):
                     .limit(values["bestsellers_count"])
                 )
             ) or _sample_products(shop)
-        send = Send(
-            shop_id=shop.id,
-            automation=self.key,
-            recipient=(customer and customer.email) or shop.email or "",
-            customer_id=customer.id if customer else None,
-            trigger_ref=PREFIX + "preview",
-            locale=locale,
-            context={},
-        )
+        recipient = (customer and customer.email) or shop.email or ""
+        send = self.draft(shop, step, "preview", recipient, customer.id if customer else None, locale)
         return send, _context(customer.first_name if customer else "Alex", products)
 
 

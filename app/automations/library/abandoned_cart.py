@@ -1,101 +1,129 @@
 """Abandoned cart: a checkout with an email, not completed and without an order, gets one email.
 
-The delay counts from the checkout's last update, so a buyer still editing the cart
-is not chased. An optional second reminder (its own trigger_ref, so its own
-exactly-once key) follows later and may carry the discount instead of the first.
+A two-step journey from the checkout's last update: the first email after `delay_hours`, so
+a buyer still editing the cart is not chased, and an optional reminder after
+`reminder_delay_hours`, which goes only after the first email went and may carry the
+discount instead of it.
 """
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, literal, select
+from sqlalchemy import exists, select
 
-from app.automations.base import Automation, Field, Skip, Trigger, language, not_planned
+from app.automations import fields as f
+from app.automations.base import Automation, Skip, Step, Trigger, hours, language, previous_sent
 from app.customers.consent import marketing_allowed
 from app.customers.models import Checkout, Customer, Order, Product
 from app.extensions import db
-from app.records.models import Send
 
-FIRST, REMINDER = "checkout:", "reminder:"
 #: How long a reminder waits for a first email that is still deferred (quiet hours, cap).
 FIRST_PENDING_RETRY = timedelta(hours=1)
+
+FIRST = Step("checkout", hours("delay_hours"), "abandoned_cart", label={"en": "First email", "vi": "Email đầu"})
+REMINDER = Step(
+    "reminder",
+    hours("reminder_delay_hours"),
+    "abandoned_cart",
+    subject="reminder_subject",
+    discount="reminder_discount_percent",
+    # The reminder follows a first email that went: it waits for one still deferred, and never replaces it.
+    condition=previous_sent(skip="first_not_sent", wait="waiting_first", retry=FIRST_PENDING_RETRY),
+    enabled=lambda values: values["reminder_enabled"],
+    supersedes=False,
+    label={"en": "Second reminder", "vi": "Nhắc lần hai"},
+)
 
 
 class AbandonedCart(Automation):
     key = "abandoned_cart"
-    template = "abandoned_cart"
     title = {"en": "Abandoned cart", "vi": "Giỏ hàng bị bỏ quên"}
+    steps = (FIRST, REMINDER)
+    priority = 90
     default_subject = {"en": "You left something in your cart", "vi": "Bạn còn sản phẩm trong giỏ hàng"}
     fields = (
-        Field("delay_hours", "int", 24, {"en": "Send after (hours)", "vi": "Gửi sau (giờ)"}, 1, 72),
-        Field("reminder_enabled", "bool", False, {"en": "Second reminder", "vi": "Nhắc lần hai"}),
-        Field(
+        f.Int("delay_hours", 24, {"en": "Send after (hours)", "vi": "Gửi sau (giờ)"}, 1, 72),
+        f.Bool("reminder_enabled", False, {"en": "Second reminder", "vi": "Nhắc lần hai"}),
+        f.Int(
             "reminder_delay_hours",
-            "int",
             72,
             {"en": "Second reminder after (hours)", "vi": "Nhắc lần hai sau (giờ)"},
             2,
             168,
         ),
-        Field(
+        f.Text(
             "reminder_subject",
-            "text",
             {"en": "Your cart is still waiting", "vi": "Giỏ hàng của bạn vẫn đang chờ"},
             {"en": "Second reminder subject", "vi": "Tiêu đề nhắc lần hai"},
             1,
             150,
         ),
-        Field(
+        f.Int(
             "reminder_discount_percent",
-            "int",
             0,
             {"en": "Second reminder discount (%)", "vi": "Giảm giá lần nhắc hai (%)"},
             0,
             100,
         ),
     )
+    words = {
+        "en": {
+            "checkout_gone": "the checkout no longer exists",
+            "first_not_sent": "the first email was not sent",
+            "empty_cart": "the cart is empty",
+            "cart_changed": "the cart changed",
+            "waiting_first": "waiting for the first email to go out",
+            "ordered": "the customer ordered",
+        },
+        "vi": {
+            "checkout_gone": "phiên thanh toán không còn tồn tại",
+            "first_not_sent": "email đầu tiên chưa được gửi",
+            "empty_cart": "giỏ hàng trống",
+            "cart_changed": "giỏ hàng đã thay đổi",
+            "waiting_first": "đang chờ email đầu tiên được gửi",
+            "ordered": "khách hàng đã đặt hàng",
+        },
+    }
 
     def validate(self, values: dict) -> None:
         if values["reminder_delay_hours"] <= values["delay_hours"]:
-            raise ValueError("reminder_delay_hours must be later than delay_hours")
-
-    def candidates(self, shop, values, start, end):
-        stages = [(FIRST, values["delay_hours"])]
-        if values["reminder_enabled"]:
-            stages.append((REMINDER, values["reminder_delay_hours"]))
-        for prefix, hours in stages:
-            delay = timedelta(hours=hours)
-            # Only the columns a trigger needs: planning a big backlog must not load whole carts.
-            query = (
-                select(
-                    Checkout.token,
-                    Checkout.email,
-                    Checkout.customer_id,
-                    Checkout.locale,
-                    Customer.locale,
-                    Checkout.platform_updated_at,
-                )
-                .outerjoin(Customer, (Customer.shop_id == Checkout.shop_id) & (Customer.id == Checkout.customer_id))
-                .where(
-                    Checkout.shop_id == shop.id,
-                    Checkout.platform_updated_at > start - delay,
-                    Checkout.platform_updated_at <= end - delay,
-                    Checkout.email.is_not(None),
-                    Checkout.completed_at.is_(None),
-                    Checkout.order_id.is_(None),
-                    ~_order_for(Checkout.shop_id, Checkout.token),
-                    not_planned(shop.id, self.key, literal(prefix) + Checkout.token),
-                )
+            raise f.FieldError(
+                "reminder_delay_hours must be later than delay_hours",
+                "reminder_delay_hours phải muộn hơn delay_hours",
             )
-            for token, email, customer_id, locale, customer_locale, updated_at in db.session.execute(query):
-                yield Trigger(
-                    recipient=email.lower(),
-                    customer_id=customer_id,
-                    trigger_ref=prefix + token,
-                    due_at=updated_at + delay,
-                    locale=language(locale, customer_locale, shop.locale),
-                    context={"checkout": token, "reminder": prefix == REMINDER},
-                )
+
+    def triggers(self, shop, values, window):
+        # Only the columns a trigger needs: planning a big backlog must not load whole carts.
+        query = (
+            select(
+                Checkout.token,
+                Checkout.email,
+                Checkout.customer_id,
+                Checkout.locale,
+                Customer.locale,
+                Checkout.platform_updated_at,
+            )
+            .outerjoin(Customer, (Customer.shop_id == Checkout.shop_id) & (Customer.id == Checkout.customer_id))
+            .where(
+                Checkout.shop_id == shop.id,
+                Checkout.platform_updated_at > window.since,
+                Checkout.platform_updated_at <= window.until,
+                Checkout.email.is_not(None),
+                Checkout.completed_at.is_(None),
+                Checkout.order_id.is_(None),
+                ~_order_for(Checkout.shop_id, Checkout.token),
+                window.unplanned(Checkout.token),
+            )
+        )
+        for token, email, customer_id, locale, customer_locale, updated_at in db.session.execute(query):
+            yield Trigger(
+                ref=token,
+                at=updated_at,
+                recipient=email.lower(),
+                customer_id=customer_id,
+                locale=language(locale, customer_locale, shop.locale),
+                context={"checkout": token},
+            )
 
     def exit_reason(self, shop, send, values):
         checkout = db.session.get(Checkout, (shop.id, send.context["checkout"]))
@@ -103,20 +131,14 @@ class AbandonedCart(Automation):
             return "checkout_gone"
         if checkout.completed_at or checkout.order_id or db.session.scalar(select(_order_for(shop.id, checkout.token))):
             return "ordered"
-        # A reminder follows a first email that went; one still waiting is handled by wait_until.
-        if send.context.get("reminder") and _first_state(shop.id, checkout.token) not in _FIRST_OK + _FIRST_PENDING:
-            return "first_not_sent"
         return None
 
     def wait_until(self, shop, send, values, now):
         checkout = db.session.get(Checkout, (shop.id, send.context["checkout"]))
-        hours = values["reminder_delay_hours" if send.context.get("reminder") else "delay_hours"]
         # The buyer came back and changed the cart: the delay starts again from that change.
-        again = checkout.platform_updated_at + timedelta(hours=hours)
+        again = checkout.platform_updated_at + self.step_of(send).delay_for(values)
         if again > now:
             return again, "cart_changed"
-        if send.context.get("reminder") and _first_state(shop.id, checkout.token) in _FIRST_PENDING:
-            return now + FIRST_PENDING_RETRY, "waiting_first"
         return None
 
     def consent(self, shop, send):
@@ -125,53 +147,34 @@ class AbandonedCart(Automation):
             shop.id, send.recipient, accepted_at_checkout=(checkout.accepts_marketing, checkout.platform_updated_at)
         )
 
-    def subject(self, send, values):
-        texts = values["reminder_subject" if send.context.get("reminder") else "subject"]
-        return texts[send.locale or "en"]
-
-    def discount_percent(self, send, values):
-        return values["reminder_discount_percent" if send.context.get("reminder") else "discount_percent"]
-
     def context(self, shop, send, values):
         checkout = db.session.get(Checkout, (shop.id, send.context["checkout"]))
         if not checkout.items:
             raise Skip("empty_cart")
-        return _cart_context(checkout, send)
+        return _cart_context(checkout, self.step_of(send))
 
-    def sample(self, shop, values, locale, customer_id):
+    def sample(self, shop, values, locale, customer_id, step):
         query = select(Checkout).where(Checkout.shop_id == shop.id).order_by(Checkout.platform_updated_at.desc())
         if customer_id is not None:
             query = query.where(Checkout.customer_id == customer_id)
         checkout = next((c for c in db.session.scalars(query.limit(20)) if c.items), None) or _sample_checkout(shop)
-        send = Send(
-            shop_id=shop.id,
-            automation=self.key,
-            recipient=checkout.email or shop.email or "",
-            customer_id=checkout.customer_id,
-            trigger_ref=FIRST + checkout.token,
-            locale=locale,
-            context={"checkout": checkout.token, "reminder": False},
+        send = self.draft(
+            shop,
+            step,
+            checkout.token,
+            checkout.email or shop.email or "",
+            checkout.customer_id,
+            locale,
+            {"checkout": checkout.token},
         )
-        return send, _cart_context(checkout, send)
-
-
-_FIRST_OK = ("sent",)
-_FIRST_PENDING = ("planned", "claimed", "sending")
+        return send, _cart_context(checkout, step)
 
 
 def _order_for(shop_id, token):
     return exists(select(Order.id).where(Order.shop_id == shop_id, Order.checkout_token == token))
 
 
-def _first_state(shop_id: int, token: str) -> str | None:
-    return db.session.scalar(
-        select(Send.state)
-        .where(Send.shop_id == shop_id, Send.automation == AbandonedCart.key, Send.trigger_ref == FIRST + token)
-        .limit(1)
-    )
-
-
-def _cart_context(checkout: Checkout, send: Send) -> dict:
+def _cart_context(checkout: Checkout, step: Step) -> dict:
     # Checkout payloads carry no pictures; the product cache (import, refresh) usually has them.
     ids = {item.get("product_id") for item in checkout.items if not item.get("image_url")} - {None}
     pictures = (
@@ -200,7 +203,7 @@ def _cart_context(checkout: Checkout, send: Send) -> dict:
         "currency": checkout.currency,
         "recovery_url": checkout.recovery_url,
         # The templates number the emails of a cart: 1, then 2 for the reminder.
-        "reminder": 2 if send.context.get("reminder") else 1,
+        "reminder": 2 if step is REMINDER else 1,
     }
 
 

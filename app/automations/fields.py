@@ -1,0 +1,226 @@
+"""The kinds of setting an automation can declare, each with its own validation.
+
+A field knows its name, default, bounds and label (en + vi); `clean(value, current)` returns
+the value to store or raises `FieldError`, whose message exists in both languages so the API
+can answer the merchant in theirs. The settings page draws a field from `as_json()` by `type`.
+
+Types: "bool", "int", "text" (one string per language), "subjects" (a list with one
+{"en","vi"} object per step), "numbers" (a list of whole numbers), "product_numbers" (a store
+product id, as a string, → a whole number), "url" (https or http, or empty).
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.mail.rendering import LANGUAGES
+
+#: Placeholders a merchant may write in a text; any other Jinja is refused (INTERFACE.md).
+PLACEHOLDERS = ("first_name", "shop_name")
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_PRODUCT_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+class FieldError(ValueError):
+    """A refused value; `words` holds the message in every language of the settings page."""
+
+    def __init__(self, en: str, vi: str):
+        super().__init__(en)
+        self.words = {"en": en, "vi": vi}
+
+    def say(self, locale: str) -> str:
+        return self.words.get(locale) or self.words["en"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """Base of every field type; `type` names it for the page and the API."""
+
+    name: str
+    default: Any
+    label: dict
+    type: str = field(default="", init=False)
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label)}
+
+    def clean(self, value: Any, current: Any) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Bool(Field):
+    type: str = field(default="bool", init=False)
+
+    def clean(self, value, current):
+        if not isinstance(value, bool):
+            raise FieldError(f"{self.name} must be true or false", f"{self.name} phải là true hoặc false")
+        return value
+
+
+@dataclass(frozen=True)
+class Int(Field):
+    min: int = 0
+    max: int = 100
+    type: str = field(default="int", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "min": self.min, "max": self.max}
+
+    def clean(self, value, current):
+        return _whole(self.name, value, self.min, self.max)
+
+
+@dataclass(frozen=True)
+class Text(Field):
+    """One text per language; a change may name only some languages (the others stay)."""
+
+    min: int = 1
+    max: int = 150
+    type: str = field(default="text", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "min": self.min, "max": self.max, "placeholders": list(PLACEHOLDERS)}
+
+    def clean(self, value, current):
+        return _texts(self.name, value, current, self.min, self.max)
+
+
+@dataclass(frozen=True)
+class Subjects(Field):
+    """One {"en","vi"} subject per step of a journey, in step order."""
+
+    min: int = 1
+    max: int = 150
+    type: str = field(default="subjects", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "min": self.min, "max": self.max, "placeholders": list(PLACEHOLDERS)}
+
+    def clean(self, value, current):
+        if not isinstance(value, list) or len(value) != len(current):
+            raise FieldError(
+                f"{self.name} must be a list of {len(current)} subjects, one per email",
+                f"{self.name} phải là danh sách {len(current)} tiêu đề, mỗi email một tiêu đề",
+            )
+        # {} for a step leaves its subject as it is.
+        return [
+            _texts(f"{self.name}[{number}]", each, now, self.min, self.max) if each != {} else now
+            for number, (each, now) in enumerate(zip(value, current, strict=True))
+        ]
+
+
+@dataclass(frozen=True)
+class Numbers(Field):
+    """A list of whole numbers within bounds; `increasing` asks for each to be larger than the last."""
+
+    min: int = 0
+    max: int = 365
+    length: int | None = None
+    increasing: bool = False
+    type: str = field(default="numbers", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "min": self.min, "max": self.max, "length": self.length}
+
+    def clean(self, value, current):
+        if not isinstance(value, list) or not value or (self.length and len(value) != self.length):
+            count = self.length or "one or more"
+            raise FieldError(
+                f"{self.name} must be a list of {count} whole numbers",
+                f"{self.name} phải là danh sách {self.length or 'một hoặc nhiều'} số nguyên",
+            )
+        numbers = [_whole(f"{self.name}[{n}]", each, self.min, self.max) for n, each in enumerate(value)]
+        if self.increasing and any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+            raise FieldError(
+                f"{self.name} must increase from one to the next", f"{self.name} phải tăng dần từ số này sang số sau"
+            )
+        return numbers
+
+
+@dataclass(frozen=True)
+class ProductNumbers(Field):
+    """A store product id (numeric, as a string) → a whole number; the whole map is replaced."""
+
+    min: int = 0
+    max: int = 365
+    type: str = field(default="product_numbers", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "min": self.min, "max": self.max}
+
+    def clean(self, value, current):
+        if not isinstance(value, dict):
+            raise FieldError(
+                f"{self.name} must be an object of product id → number",
+                f"{self.name} phải là một đối tượng mã sản phẩm → số",
+            )
+        cleaned = {}
+        for key, number in value.items():
+            if not isinstance(key, str) or not _PRODUCT_ID.fullmatch(key):
+                raise FieldError(
+                    f"{self.name}: {key!r} is not a product's numeric id",
+                    f"{self.name}: {key!r} không phải mã số của sản phẩm",
+                )
+            cleaned[key] = _whole(f"{self.name}[{key}]", number, self.min, self.max)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Url(Field):
+    """An absolute http(s) URL, or "" for none."""
+
+    type: str = field(default="url", init=False)
+
+    def clean(self, value, current):
+        if value == "":
+            return ""
+        if isinstance(value, str) and len(value) <= 2000 and not any(ord(c) < 33 or ord(c) == 127 for c in value):
+            parts = urlsplit(value)
+            if parts.scheme in ("http", "https") and parts.hostname:
+                return value
+        raise FieldError(
+            f"{self.name} must be a web address starting with https://",
+            f"{self.name} phải là địa chỉ web bắt đầu bằng https://",
+        )
+
+
+def _whole(name: str, value, low: int, high: int) -> int:
+    # bool is an int in Python; `true` is not a number of hours.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"{name} must be a whole number", f"{name} phải là số nguyên")
+    if not low <= value <= high:
+        raise FieldError(f"{name} must be between {low} and {high}", f"{name} phải nằm trong khoảng {low} đến {high}")
+    return value
+
+
+def _texts(name: str, value, current: dict, low: int, high: int) -> dict:
+    if not isinstance(value, dict) or not value:
+        languages = ", ".join(LANGUAGES)
+        raise FieldError(
+            f"{name} must be an object with texts for {languages}", f"{name} phải là đối tượng có văn bản {languages}"
+        )
+    merged = dict(current)
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise FieldError(f"{name}: unknown language {lang!r}", f"{name}: ngôn ngữ không hỗ trợ {lang!r}")
+        if not isinstance(text, str) or not low <= len(text.strip()) <= high:
+            raise FieldError(
+                f"{name}.{lang} must be text of {low} to {high} characters",
+                f"{name}.{lang} phải là văn bản dài {low} đến {high} ký tự",
+            )
+        _placeholders_only(f"{name}.{lang}", text)
+        merged[lang] = text.strip()
+    return merged
+
+
+def _placeholders_only(name: str, text: str) -> None:
+    """Merchant text is data: `{{ first_name }}` and the like, nothing else that Jinja would run."""
+    rest = _PLACEHOLDER.sub(lambda m: "" if m.group(1) in PLACEHOLDERS else m.group(0), text)
+    if _JINJA.search(rest):
+        allowed = ", ".join("{{ " + p + " }}" for p in PLACEHOLDERS)
+        raise FieldError(
+            f"{name} may only use the placeholders {allowed}", f"{name} chỉ được dùng các chỗ điền sẵn {allowed}"
+        )

@@ -1,0 +1,1 @@
+"""One module per automation; the registry finds every module here that defines `AUTOMATION`."""
