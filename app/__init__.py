@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _import_job_handlers()
 
     from app import cli, pages
+    from app.answers import routes as answer_routes
     from app.mail import links
     from app.settings import routes as settings_routes
     from app.shops import oauth
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     webhook_routes.init_app(app)
     settings_routes.init_app(app)
     links.init_app(app)
+    answer_routes.init_app(app)
     cli.init_app(app)
     return app
 
@@ -57,6 +59,7 @@ def _demo_mode() -> bool:
 
 def _import_models() -> None:
     """Every model module, so metadata (create_all, Alembic) sees every table."""
+    from app.answers import models as _n  # noqa: F401
     from app.automations import models as _a  # noqa: F401
     from app.customers import models as _c  # noqa: F401
     from app.discounts import models as _d  # noqa: F401
@@ -68,6 +71,7 @@ def _import_models() -> None:
 
 def _import_job_handlers() -> None:
     """Modules whose `@jobs.handler` registrations the worker needs."""
+    from app.answers import jobs as _n  # noqa: F401
     from app.history import jobs as _h  # noqa: F401
     from app.mail import jobs as _m  # noqa: F401
     from app.settings import jobs as _t  # noqa: F401

@@ -91,6 +91,26 @@ TYPES = {
     },
 }
 
+#: A care tip per category, in the shop's language: the second sentence of each product's description.
+CARE = {
+    "en": {
+        "coffee": "Keep the beans in an airtight tin away from light and grind just before brewing.",
+        "tea": "Store the leaves sealed and dry; brew with water just off the boil for three minutes.",
+        "ceramics": "Dishwasher safe; warm the cup with hot water first so it keeps your drink hot longer.",
+        "skincare": "Apply to clean skin morning and evening; keep the jar closed and out of the sun.",
+        "tools": "Rinse after every use and descale once a month to keep it brewing like new.",
+        "sweets": "Best within three weeks; keep in a cool, dry place once opened.",
+    },
+    "vi": {
+        "coffee": "Bảo quản hạt trong hũ kín, tránh ánh nắng và chỉ xay ngay trước khi pha nhé.",
+        "tea": "Giữ trà nơi khô ráo, đậy kín; pha với nước vừa sôi, ủ khoảng ba phút là ngon nhất.",
+        "ceramics": "Dùng được máy rửa chén; tráng ly bằng nước nóng trước để đồ uống giữ ấm lâu hơn.",
+        "skincare": "Thoa lên da sạch sáng và tối; đậy nắp kỹ và để nơi thoáng mát, tránh nắng.",
+        "tools": "Rửa sạch sau mỗi lần dùng và tẩy cặn mỗi tháng một lần để dụng cụ luôn như mới.",
+        "sweets": "Ngon nhất trong ba tuần; sau khi mở nên để nơi khô ráo, thoáng mát.",
+    },
+}
+
 #: background, accent and ink colours per category
 PALETTE = {
     "coffee": ("#f3e7da", "#8b5a3c", "#3b2418"),

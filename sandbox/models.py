@@ -84,6 +84,8 @@ class Customer:
     note: str | None = None
     orders: list[Order] = field(default_factory=list)
     amount_spent: Decimal = Decimal(0)
+    #: (namespace, key) -> Metafield, e.g. ("facts", "birth_date").
+    metafields: dict = field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -128,6 +130,9 @@ class Order:
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     closed_at: datetime | None = None
+    #: When the payment was taken; None: at `created_at` (an online payment at checkout).
+    processed_at: datetime | None = None
+    fulfillments: list[Fulfillment] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -140,6 +145,33 @@ class Order:
     @property
     def total(self) -> Decimal:
         return self.subtotal - self.discount
+
+
+@dataclass(slots=True, eq=False)
+class Fulfillment:
+    TYPE: ClassVar[str] = "Fulfillment"
+    id: int
+    name: str
+    created_at: datetime
+    status: str = "SUCCESS"  #: FulfillmentStatus
+    delivered_at: datetime | None = None
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.delivered_at or self.created_at
+
+
+@dataclass(slots=True, eq=False)
+class Metafield:
+    TYPE: ClassVar[str] = "Metafield"
+    id: int
+    namespace: str
+    key: str
+    value: str
+    type: str
+    owner_type: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(slots=True, eq=False)
@@ -183,6 +215,7 @@ class Subscription:
     format: str
     api_version: str
     created_at: datetime
+    metafield_namespaces: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
@@ -241,7 +274,7 @@ class ConsentChange:
     email: str | None
     state: str
     opt_in_level: str | None
-    source: str  #: "api" (the app's mutation), "storefront" or "python"
+    source: str  #: "api" (the app's mutation), "storefront", "checkout" (the buyer's tick box) or "python"
 
 
 @dataclass(slots=True, eq=False)

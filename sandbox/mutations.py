@@ -5,6 +5,7 @@ Failures come back as `userErrors` with Shopify's fields and messages, never as 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -32,7 +33,13 @@ def webhook_subscription_create(_, info, topic, webhookSubscription):
             "userErrors": [{"field": ["webhookSubscription", key], "message": problem}],
         }
     sub = Subscription(
-        ctx.store.next_id(), topic, uri, webhookSubscription.get("format") or "JSON", ctx.api_version, ctx.store.now()
+        ctx.store.next_id(),
+        topic,
+        uri,
+        webhookSubscription.get("format") or "JSON",
+        ctx.api_version,
+        ctx.store.now(),
+        list(webhookSubscription.get("metafieldNamespaces") or []),
     )
     ctx.shop.subscriptions.append(sub)
     return {"webhookSubscription": sub, "userErrors": []}
@@ -167,3 +174,66 @@ def customer_email_marketing_consent_update(_, info, input):
         source="api",
     )
     return {"customer": customer, "userErrors": []}
+
+
+#: Standard metafield definitions the sandbox knows (namespace, key) -> type; Shopify's own list is longer.
+STANDARD_DEFINITIONS = {("facts", "birth_date"): "date"}
+DATE_VALUE = r"\d{4}-\d{2}-\d{2}"
+
+
+@field("Mutation", "metafieldsSet")
+def metafields_set(_, info, metafields):
+    """Create or update up to 25 metafields at once; all or nothing, as on Shopify. The sandbox
+    models customer owners only (what the app writes: the birthday)."""
+    require(info, "write_customers")
+    ctx = info.context
+    errors, owners = [], []
+    if len(metafields) > 25:
+        errors.append(_metafield_error(None, ["metafields"], "TOO_LONG", "Exceeded the maximum number of metafields"))
+    for index, given in enumerate(metafields):
+        owner = lookup(ctx.shop, given["ownerId"], "Customer")
+        owners.append(owner)
+        errors += _metafield_problems(index, given, owner)
+    if errors:
+        return {"metafields": [], "userErrors": errors}
+    written = [
+        ctx.shop.set_metafield(owner, given["namespace"], given["key"], given["value"], _metafield_type(given))
+        for owner, given in zip(owners, metafields, strict=True)
+    ]
+    return {"metafields": written, "userErrors": []}
+
+
+def _metafield_type(given: dict) -> str | None:
+    return given.get("type") or STANDARD_DEFINITIONS.get((given.get("namespace"), given["key"]))
+
+
+def _metafield_problems(index: int, given: dict, owner) -> list[dict]:
+    if owner is None:
+        return [_metafield_error(index, ["metafields", str(index), "ownerId"], "INVALID", "Owner does not exist.")]
+    if not given.get("namespace"):
+        return [_metafield_error(index, ["metafields", str(index), "namespace"], "BLANK", "Namespace can't be blank")]
+    kind = _metafield_type(given)
+    if kind is None:
+        return [_metafield_error(index, ["metafields", str(index), "type"], "BLANK", "Type can't be blank")]
+    defined = STANDARD_DEFINITIONS.get((given["namespace"], given["key"]))
+    if defined is not None and kind != defined:
+        message = f"Type '{kind}' must be consistent with the definition's type: '{defined}'."
+        return [_metafield_error(index, ["metafields", str(index), "type"], "INVALID_TYPE", message)]
+    if kind == "date" and not _real_date(given["value"]):
+        message = "Value must be in YYYY-MM-DD format."
+        return [_metafield_error(index, ["metafields", str(index), "value"], "INVALID_VALUE", message)]
+    return []
+
+
+def _real_date(value: str) -> bool:
+    if not re.fullmatch(DATE_VALUE, value or ""):
+        return False
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _metafield_error(index, path, code, message) -> dict:
+    return {"field": path, "code": code, "message": message, "elementIndex": index}

@@ -206,7 +206,7 @@ def order(shop, o: Order) -> dict:
         "email": o.email,
         "estimated_taxes": False,
         "financial_status": o.financial_status.lower(),
-        "fulfillment_status": None,
+        "fulfillment_status": "fulfilled" if o.fulfillment_status == "FULFILLED" else None,
         "landing_site": None,
         "landing_site_ref": None,
         "location_id": None,
@@ -224,7 +224,7 @@ def order(shop, o: Order) -> dict:
         "phone": None,
         "po_number": None,
         "presentment_currency": cur,
-        "processed_at": shop.local(o.created_at),
+        "processed_at": shop.local(o.processed_at or o.created_at),
         "reference": None,
         "referring_site": None,
         "source_identifier": None,
@@ -257,7 +257,7 @@ def order(shop, o: Order) -> dict:
         "billing_address": _address(o.customer.address if o.customer else None),
         "customer": _nested_customer(shop, o.customer),
         "discount_applications": [],
-        "fulfillments": [],
+        "fulfillments": [_fulfillment(shop, o, f) for f in o.fulfillments],
         "line_items": [_order_line(li, cur) for li in o.line_items],
         "payment_terms": None,
         "refunds": [],
@@ -265,6 +265,44 @@ def order(shop, o: Order) -> dict:
         "shipping_lines": [],
         "returns": [],
         "line_item_groups": [],
+    }
+
+
+def _fulfillment(shop, o: Order, f) -> dict:
+    return {
+        "id": f.id,
+        "admin_graphql_api_id": gid(f),
+        "created_at": shop.local(f.created_at),
+        "location_id": None,
+        "name": f.name,
+        "order_id": o.id,
+        "service": "manual",
+        "shipment_status": "delivered" if f.delivered_at else None,
+        "status": f.status.lower(),
+        "tracking_company": None,
+        "tracking_number": None,
+        "tracking_numbers": [],
+        "tracking_url": None,
+        "tracking_urls": [],
+        "updated_at": shop.local(f.updated_at),
+        "line_items": [],
+    }
+
+
+def metafield(shop, m, owner) -> dict:
+    """A metafield as webhook bodies carry it (subscriptions with `metafield_namespaces`)."""
+    return {
+        "id": m.id,
+        "namespace": m.namespace,
+        "key": m.key,
+        "value": m.value,
+        "description": None,
+        "owner_id": owner.id,
+        "created_at": shop.local(m.created_at),
+        "updated_at": shop.local(m.updated_at),
+        "owner_resource": m.owner_type.lower(),
+        "type": m.type,
+        "admin_graphql_api_id": gid(m),
     }
 
 

@@ -214,6 +214,12 @@ def email_marketing_consent(c, info):
     }
 
 
+@field("Customer", "metafield")
+def customer_metafield(c, info, key, namespace=None):
+    # Without a namespace Shopify reads the app's own reserved one, which the sandbox does not model.
+    return c.metafields.get((namespace, key)) if namespace else None
+
+
 @field("Customer", "orders")
 def customer_orders(c, info, query=None, sortKey="ID", **args):
     return order_page(info, lambda: c.orders, query, sortKey, args)
@@ -223,7 +229,7 @@ def customer_orders(c, info, query=None, sortKey="ID", **args):
 ORDER_SEARCH = {
     "created_at": lambda o: o.created_at,
     "updated_at": lambda o: o.updated_at,
-    "processed_at": lambda o: o.created_at,
+    "processed_at": lambda o: o.processed_at or o.created_at,
     "id": lambda o: o.id,
     "email": lambda o: o.email,
     "name": lambda o: o.name,
@@ -234,7 +240,7 @@ ORDER_SEARCH = {
 }
 ORDER_SORT = {
     "CREATED_AT": lambda o: stamp(o.created_at),
-    "PROCESSED_AT": lambda o: stamp(o.created_at),
+    "PROCESSED_AT": lambda o: stamp(o.processed_at or o.created_at),
     "UPDATED_AT": lambda o: stamp(o.updated_at),
     "ORDER_NUMBER": lambda o: o.number,
     "TOTAL_PRICE": lambda o: int(o.total * 100),
@@ -270,7 +276,8 @@ def order(_, info, id):
 
 RESOLVERS.update(
     {
-        ("Order", "processedAt"): lambda o, info: o.created_at,
+        ("Order", "processedAt"): lambda o, info: o.processed_at or o.created_at,
+        ("Order", "fulfillments"): lambda o, info, first=None: o.fulfillments[:first],
         ("Order", "closed"): lambda o, info: o.closed_at is not None,
         ("Order", "cancelReason"): lambda o, info: o.cancel_reason.upper() if o.cancel_reason else None,
         ("Order", "customerAcceptsMarketing"): lambda o, info: o.buyer_accepts_marketing,
@@ -377,6 +384,14 @@ def product(_, info, id):
     return lookup(info.context.shop, id, "Product")
 
 
+def truncate(text: str, size: int | None) -> str:
+    """Shopify's `truncateAt`: the plain-text description cut at a word, with an ellipsis."""
+    plain = " ".join(re.sub(r"<[^>]+>", " ", text or "").split())
+    if size is None or len(plain) <= size:
+        return plain
+    return plain[:size].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
 def image(p: Product, base_url: str) -> dict:
     return {
         "id": f"gid://shopify/ProductImage/{p.id + 3}",
@@ -392,6 +407,7 @@ RESOLVERS.update(
         ("Product", "onlineStoreUrl"): lambda p, info: (
             f"{info.context.shop.storefront_url}/products/{p.handle}" if p.published and p.status == "ACTIVE" else None
         ),
+        ("Product", "description"): lambda p, info, truncateAt=None: truncate(p.description, truncateAt),
         ("Product", "publishedAt"): lambda p, info: p.created_at if p.published else None,
         ("Product", "tracksInventory"): lambda p, info: True,
         ("Product", "featuredImage"): lambda p, info: image(p, info.context.store.base_url),
@@ -486,6 +502,7 @@ RESOLVERS.update(
         ("Query", "webhookSubscription"): lambda _, info, id: lookup(info.context.shop, id, "WebhookSubscription"),
         ("WebhookSubscription", "callbackUrl"): lambda s, info: s.uri,
         ("WebhookSubscription", "includeFields"): lambda s, info: [],
+        ("WebhookSubscription", "metafieldNamespaces"): lambda s, info: list(s.metafield_namespaces),
         ("WebhookSubscription", "updatedAt"): lambda s, info: s.created_at,
         ("WebhookSubscription", "apiVersion"): lambda s, info: {
             "handle": s.api_version,

@@ -10,11 +10,11 @@ Seeding sends no webhooks: this is the past, before the app was installed.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from . import catalog
-from .models import Address, Customer, LineItem, Product, Variant
+from .models import Address, Customer, Fulfillment, LineItem, Metafield, Product, Variant
 from .shop import Shop
 
 HISTORY = timedelta(days=730)
@@ -170,7 +170,7 @@ def build_shop(store, spec: dict, rng: random.Random, now, scale: float) -> Shop
 
 
 def _products(shop: Shop, spec: dict, rng: random.Random):
-    types = catalog.TYPES[spec["locale"]]
+    types, care = catalog.TYPES[spec["locale"]], catalog.CARE[spec["locale"]]
     created = shop.created_at
     for title, category, price, variants, flag in spec["catalog"]:
         handle = catalog.slug(title)
@@ -181,7 +181,7 @@ def _products(shop: Shop, spec: dict, rng: random.Random):
             handle,
             types[category],
             shop.name,
-            f"<p>{title}.</p>",
+            f"<p>{title}.</p><p>{care[category]}</p>",
             status,
             status == "ACTIVE",
             created,
@@ -199,6 +199,18 @@ def _products(shop: Shop, spec: dict, rng: random.Random):
             p.variants.append(v)
             shop.variants[v.id] = v
         shop.products[p.id] = p
+
+
+def _birthday(shop: Shop, c: Customer, signup) -> None:
+    """Two customers in five gave their birthday (the `facts.birth_date` metafield). Drawn from a
+    generator of their own, so the rest of the seed is the same with or without birthdays."""
+    own = random.Random(c.id)
+    if own.random() >= 0.4:
+        return
+    born = date(own.randint(1960, 2004), 1, 1) + timedelta(days=own.randint(0, 364))
+    c.metafields[("facts", "birth_date")] = Metafield(
+        c.id, "facts", "birth_date", born.isoformat(), "date", "CUSTOMER", signup, signup
+    )  # ids of their own too (one metafield per customer), so every other id stays as it was
 
 
 def _customers(shop: Shop, spec: dict, rng: random.Random, now, count: int) -> list[tuple]:
@@ -232,6 +244,7 @@ def _customers(shop: Shop, spec: dict, rng: random.Random, now, count: int) -> l
             consent_at,
             Address(first, last, street, city, province, code, zip_, *country),
         )
+        _birthday(shop, c, signup)
         shop.add_customer(c)
         kind = rng.choices(kinds, kind_w)[0]
         until = now
@@ -302,4 +315,5 @@ def _place(shop: Shop, spec: dict, rng: random.Random, now, plan):
         elif now - at > timedelta(days=3):
             o.fulfillment_status = "FULFILLED"
             o.updated_at = at + timedelta(hours=rng.randint(4, 72))
+            o.fulfillments.append(Fulfillment(o.id, f"{o.name}.1", o.updated_at))  # one per order: its id
         c.updated_at = max(c.updated_at, o.updated_at)

@@ -13,7 +13,18 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from . import payloads
-from .models import Address, Checkout, ConsentChange, Customer, LineItem, Order, Product, Variant
+from .models import (
+    Address,
+    Checkout,
+    ConsentChange,
+    Customer,
+    Fulfillment,
+    LineItem,
+    Metafield,
+    Order,
+    Product,
+    Variant,
+)
 from .throttle import Bucket
 from .webhooks import COMPLIANCE_TOPICS
 
@@ -171,6 +182,27 @@ class Shop:
         """Send one event to every address subscribed to `topic` (twice each when `duplicate`)."""
         return self.store.webhooks.emit(self, topic, payload, uris=uris, duplicate=duplicate)
 
+    def metafield_namespaces(self, topic: str, uri: str) -> list[str]:
+        with self.store.lock:
+            for s in self.subscriptions:
+                if TOPICS.get(s.topic) == topic and s.uri == uri:
+                    return list(s.metafield_namespaces)
+        return []
+
+    def deliver_customer(self, topic: str, c: Customer):
+        """customers/create or customers/update: each subscription gets the metafields of the
+        namespaces it asked for (`metafieldNamespaces`), in a `metafields` list, as Shopify adds them."""
+
+        def shape(payload, uri):
+            wanted = self.metafield_namespaces(topic, uri)
+            if not wanted:
+                return payload
+            with self.store.lock:
+                found = [m for (ns, _), m in sorted(c.metafields.items()) if ns in wanted]
+            return {**payload, "metafields": [payloads.metafield(self, m, c) for m in found]}
+
+        return self.store.webhooks.emit(self, topic, payloads.customer(self, c), shape=shape)
+
     def redeliver(self, webhook_id: str):
         """Send a logged delivery again, same body and ids, as Shopify's retries do."""
         d = next(d for d in self.deliveries if d.webhook_id == webhook_id)
@@ -224,7 +256,7 @@ class Shop:
             )
             self.add_customer(c)
         if notify:
-            self.deliver("customers/create", payloads.customer(self, c))
+            self.deliver_customer("customers/create", c)
             self.deliver("customers_email_marketing_consent/update", payloads.consent(c, self))
         return c
 
@@ -241,8 +273,24 @@ class Shop:
                 setattr(c, name, value)
             c.updated_at = at or self.store.now()
             self.add_customer(c)
-        self.deliver("customers/update", payloads.customer(self, c))
+        self.deliver_customer("customers/update", c)
         return c
+
+    def set_metafield(self, customer, namespace: str, key: str, value: str, type: str, at: datetime | None = None):
+        """Create or change a customer metafield (the admin, or `metafieldsSet`): the customer's
+        `updatedAt` moves and customers/update goes out, carrying it for subscriptions that asked."""
+        at = at or self.store.now()
+        with self.store.lock:
+            c = self.customer(customer)
+            m = c.metafields.get((namespace, key))
+            if m is None:
+                m = Metafield(self.next_id(), namespace, key, value, type, "CUSTOMER", at, at)
+                c.metafields[(namespace, key)] = m
+            elif m.value != value or m.type != type:
+                m.value, m.type, m.updated_at = value, type, at
+            c.updated_at = max(c.updated_at, at)
+        self.deliver_customer("customers/update", c)
+        return m
 
     def set_consent(
         self, customer, state: str, at: datetime | None = None, opt_in_level: str | None = None, source: str = "python"
@@ -352,7 +400,20 @@ class Shop:
             c.completed_at, c.updated_at, c.order = at, at, order
         if notify:
             self.deliver("checkouts/update", payloads.checkout(self, c))
+        if c.buyer_accepts_marketing and c.customer is not None and c.customer.marketing_state != "SUBSCRIBED":
+            # Ticking "email me" subscribes the customer, stamped with the order's own second: the
+            # same second the customer record may also carry from being created by this checkout.
+            if notify:
+                self.set_consent(c.customer, "SUBSCRIBED", at=at, opt_in_level="SINGLE_OPT_IN", source="checkout")
+            else:
+                with self.store.lock:
+                    self._stamp_consent(c.customer, at)
         return order
+
+    def _stamp_consent(self, c: Customer, at: datetime):
+        c.marketing_state, c.opt_in_level, c.consent_updated_at = "SUBSCRIBED", "SINGLE_OPT_IN", at
+        c.updated_at = max(c.updated_at, at)
+        self.consent_changes.append(ConsentChange(at, c.id, c.email, "SUBSCRIBED", "SINGLE_OPT_IN", "checkout"))
 
     def place_order(
         self,
@@ -439,6 +500,29 @@ class Shop:
             for name, value in changes.items():
                 setattr(o, name, value)
             o.updated_at = at or self.store.now()
+        self.deliver("orders/updated", payloads.order(self, o))
+        return o
+
+    def mark_paid(self, order, at: datetime | None = None) -> Order:
+        """Payment arrives later (cash on delivery, bank transfer): orders/paid, then orders/updated."""
+        at = at or self.store.now()
+        with self.store.lock:
+            o = order if isinstance(order, Order) else self.orders[int(str(order).rsplit("/", 1)[-1])]
+            o.financial_status, o.updated_at = "PAID", at
+            if o.customer is not None:
+                o.customer.amount_spent += o.total
+        self.deliver("orders/paid", payloads.order(self, o))
+        self.deliver("orders/updated", payloads.order(self, o))
+        return o
+
+    def fulfill_order(self, order, at: datetime | None = None) -> Order:
+        """The merchant ships every line: orders/fulfilled (if subscribed), then orders/updated."""
+        at = at or self.store.now()
+        with self.store.lock:
+            o = order if isinstance(order, Order) else self.orders[int(str(order).rsplit("/", 1)[-1])]
+            o.fulfillments.append(Fulfillment(self.next_id(), f"{o.name}.{len(o.fulfillments) + 1}", at))
+            o.fulfillment_status, o.updated_at = "FULFILLED", at
+        self.deliver("orders/fulfilled", payloads.order(self, o))
         self.deliver("orders/updated", payloads.order(self, o))
         return o
 

@@ -41,13 +41,29 @@ class Deliverer:
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
 
-    def emit(self, shop, topic: str, payload: dict, uris: list[str] | None = None, duplicate: bool = False):
-        """Build one event and its deliveries (one per subscribed address); send, hold or queue them."""
+    def emit(
+        self,
+        shop,
+        topic: str,
+        payload: dict,
+        uris: list[str] | None = None,
+        duplicate: bool = False,
+        shape=None,
+    ):
+        """Build one event and its deliveries (one per subscribed address); send, hold or queue them.
+
+        `shape(payload, uri)`, when given, makes each address's own body (a subscription's
+        `metafieldNamespaces` adds metafields to it); the event id is the same for all of them.
+        """
         if uris is None:
             uris = shop.addresses_for(topic)
-        body = json.dumps(payload, ensure_ascii=False).encode()
         event_id, at = str(uuid.uuid4()), self.store.now()
-        made = [self._delivery(shop, topic, uri, body, event_id, at) for uri in uris]
+        plain = json.dumps(payload, ensure_ascii=False).encode()
+
+        def body(uri):
+            return plain if shape is None else json.dumps(shape(payload, uri), ensure_ascii=False).encode()
+
+        made = [self._delivery(shop, topic, uri, body(uri), event_id, at) for uri in uris]
         with self.store.lock:
             shop.deliveries.extend(made)
             if shop.holding:

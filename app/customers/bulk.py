@@ -58,9 +58,12 @@ def upsert(
     update: Iterable[str] = (),
     newer: str | None = None,
     returning: str | None = None,
+    computed: dict | None = None,
 ) -> list:
     """Insert `rows` (no key twice); on a key conflict overwrite the `update` columns.
 
+    `computed` maps more columns to `fn(ours, theirs)` (the table's columns, the row offered),
+    the SQL value they take on a conflict (e.g. keep ours unless we have none).
     `newer` names a timestamp column: an existing row is only overwritten by a row at least as
     new (a late or replayed event changes nothing). With `returning`, the values of that column
     for the rows actually inserted or updated are returned (stale rows are left out).
@@ -70,6 +73,7 @@ def upsert(
     table = model.__table__
     stmt = insert_rows(model, rows)
     set_ = {name: stmt.excluded[name] for name in update}
+    set_.update({name: fn(table.c, stmt.excluded) for name, fn in (computed or {}).items()})
     if set_:
         where = None
         if newer is not None:

@@ -18,6 +18,9 @@ from app.extensions import db
 from app.security import hmac_sha256
 
 SUBSCRIBED = "subscribed"
+#: The absence of an opt-in, not an act: in a same-second tie an explicit opt-in (the checkout's
+#: tick box) beats it, since the customer record created by that very checkout says it too.
+NOT_SUBSCRIBED = "not_subscribed"
 HARD_SUPPRESSIONS = ("bounced", "redacted", "complained")
 
 
@@ -33,6 +36,9 @@ def apply_statement(customer: Customer, state: str, at: datetime | None) -> bool
         return False
     if customer.consent_at is not None and at is not None and at < customer.consent_at:
         return False
+    if at is not None and at == customer.consent_at and state == NOT_SUBSCRIBED:
+        if customer.consent_state == SUBSCRIBED:
+            return False
     customer.consent_state = state
     customer.consent_at = at or clock.now()
     if state == SUBSCRIBED and customer.email:
@@ -99,16 +105,18 @@ def marketing_allowed(
             .order_by(Customer.consent_at.desc())
             .limit(1)
         )
+    # (when, weight in a same-second tie, allowed): an opt-in outweighs "not subscribed", an
+    # explicit opt-out (unsubscribed, invalid, ...) outweighs an opt-in.
     statements = []
-    if customer is not None and customer.consent_at is not None:
-        statements.append((customer.consent_at, customer.consent_state == SUBSCRIBED))
-    elif customer is not None:
-        statements.append((datetime.min, customer.consent_state == SUBSCRIBED))
+    if customer is not None:
+        state = customer.consent_state
+        weight = 0 if state == NOT_SUBSCRIBED else 1 if state == SUBSCRIBED else 2
+        statements.append((customer.consent_at or datetime.min, weight, state == SUBSCRIBED))
     if accepted_at_checkout is not None:
         accepted, at = accepted_at_checkout
         # Ticking the box is an opt-in; leaving it unticked is not an opt-out of an earlier opt-in.
         if accepted:
-            statements.append((at, True))
+            statements.append((at, 1, True))
     if not statements:
         return False, "no_consent"
-    return (True, None) if max(statements, key=lambda s: s[0])[1] else (False, "no_consent")
+    return (True, None) if max(statements, key=lambda s: s[:2])[2] else (False, "no_consent")

@@ -1,6 +1,8 @@
 """`customers/data_request`: everything we hold about one customer, as JSON for the merchant.
 
-The settings page lists DataRequest rows; the merchant hands the payload to the customer.
+The settings page lists DataRequest rows; the merchant hands the payload to the customer. Tables
+this module does not name (another feature's, e.g. survey answers) are walked like redaction walks
+them: every row naming the customer, or pointing at one of their emails, is in `other_records`.
 """
 
 from datetime import datetime
@@ -78,6 +80,8 @@ def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
                 "total_spent": customer.total_spent,
                 "first_order_at": customer.first_order_at,
                 "last_order_at": customer.last_order_at,
+                "birth_date": customer.birth_date,
+                "birth_date_updated_at": customer.birth_date_at,
             },
             "orders": [
                 {
@@ -87,6 +91,9 @@ def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
                     "currency": o.currency,
                     "discount_codes": o.discount_codes,
                     "cancelled_at": o.cancelled_at,
+                    "processed_at": o.processed_at,
+                    "paid_at": o.paid_at,
+                    "fulfilled_at": o.fulfilled_at,
                     "lines": lines.get(o.id, []),
                 }
                 for o in orders
@@ -114,8 +121,35 @@ def assemble(shop_id: int, customer_id: int | None, email: str | None) -> dict:
             ],
             "email_events": [{"kind": e.kind, "url": e.url, "at": e.at} for e in events],
             "suppression": consent.suppression_reason(shop_id, email) if email else None,
+            "other_records": _other_records(shop_id, customer_id, email, [s.id for s in sends]),
         }
     )
+
+
+#: Tables assembled above by name (or holding no customer's data: the requests themselves).
+NAMED = {"customers", "orders", "order_lines", "checkouts", "sends", "email_events", "suppressions", "data_requests"}
+
+
+def _other_records(shop_id: int, customer_id: int | None, email: str | None, send_ids: list[int]) -> dict:
+    found = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in NAMED or "shop_id" not in table.c:
+            continue
+        conditions = []
+        if customer_id is not None and "customer_id" in table.c:
+            conditions.append(table.c.customer_id == customer_id)
+        for name in ("email", "recipient"):
+            if email is not None and name in table.c:
+                conditions.append(table.c[name] == email)
+        if send_ids and "send_id" in table.c:
+            conditions.append(table.c.send_id.in_(send_ids))
+        if not conditions:
+            continue
+        rows = db.session.execute(select(table).where(table.c.shop_id == shop_id, or_(*conditions))).mappings()
+        listed = [{key: value for key, value in row.items() if key != "shop_id"} for row in rows]
+        if listed:
+            found[table.name] = listed
+    return found
 
 
 def _who(model, customer_id: int | None, email: str | None):

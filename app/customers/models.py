@@ -15,6 +15,8 @@ from app.extensions import db, shop_fk
 from app.ids import new_id
 
 Money = Numeric(14, 2)
+#: Characters of a product description kept (the store cuts it at a word: `description(truncateAt:)`).
+EXCERPT = 300
 
 
 class Customer(db.Model):
@@ -42,6 +44,11 @@ class Customer(db.Model):
     last_order_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The platform's `updated_at` of the newest profile we applied (out-of-order guard).
     platform_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Birthday (the store's `facts.birth_date` metafield, or our birthday form): "YYYY-MM-DD",
+    #: or "--MM-DD" when the customer gave no year. The birthday email is all it is for.
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    #: When that birthday was stated (the metafield's `updatedAt`, or the form's answer); newer wins.
+    birth_date_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
 
@@ -66,6 +73,13 @@ class Order(db.Model):
     #: Codes used on the order; a code we issued attributes the order to its email.
     discount_codes: Mapped[list] = mapped_column(JSON, default=list)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The store's `processed_at`: when the order was really taken (earlier than `placed_at` for
+    #: orders imported into the store from elsewhere).
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When it was paid (cash on delivery: at delivery); None while unpaid.
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When it was fulfilled (shipped); None until fully fulfilled. Journeys after a purchase count from here.
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The email this order is credited to (discount code used, or a click within the window).
     attributed_send_id: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -83,6 +97,7 @@ class OrderLine(db.Model):
     #: Position in the order; with order_id, the line's identity.
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     product_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The variant bought and how many: a one-click reorder link is `/cart/{variant_id}:{quantity}`.
     variant_id: Mapped[int | None] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -126,6 +141,12 @@ class Product(db.Model):
     url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     in_stock: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The store's product type and tags: what "the same kind of product" means (category affinity).
+    product_type: Mapped[str | None] = mapped_column(String(255))
+    tags: Mapped[list | None] = mapped_column(JSON)
+    handle: Mapped[str | None] = mapped_column(String(255))
+    #: The start of the product's own description (plain text, at most EXCERPT characters): care tips.
+    excerpt: Mapped[str | None] = mapped_column(Text)
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 

@@ -8,7 +8,7 @@ whichever of the two arrives first (they join on the checkout token).
 
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import case, delete, func, insert, literal, select, update
 
 from app import clock
 from app.customers import consent
@@ -31,7 +31,18 @@ ORDER_COLUMNS = (
     "currency",
     "discount_codes",
     "cancelled_at",
+    "processed_at",
+    "fulfilled_at",
 )
+
+
+def _paid_at(ours, theirs):
+    """Ours once known. Else, an order we held unpaid that now shows paid was paid at this update
+    (cash on delivery: paid when delivered); an order first seen paid keeps `paid_at` as offered."""
+    return func.coalesce(ours.paid_at, case((theirs.paid_at.is_not(None), theirs.platform_updated_at)))
+
+
+ORDER_COMPUTED = {"paid_at": _paid_at}
 
 
 def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False) -> list[int]:
@@ -70,13 +81,22 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
             "currency": r.currency,
             "discount_codes": r.discount_codes,
             "cancelled_at": r.cancelled_at,
+            "processed_at": r.processed_at,
+            "paid_at": r.paid_at,
+            "fulfilled_at": r.fulfilled_at,
         }
         for _, r in sorted(newest.items())
     ]
     # Upserting the order first also serialises two concurrent updates of one order (row lock),
     # so their line rewrites below cannot interleave.
     applied = upsert(
-        Order, rows, keys=("shop_id", "id"), update=ORDER_COLUMNS, newer="platform_updated_at", returning="id"
+        Order,
+        rows,
+        keys=("shop_id", "id"),
+        update=ORDER_COLUMNS,
+        newer="platform_updated_at",
+        returning="id",
+        computed=ORDER_COMPUTED,
     )
     if not applied:
         return []

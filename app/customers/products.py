@@ -40,6 +40,10 @@ def store_products(shop_id: int, records: list[ProductRecord]) -> None:
             "url": r.url,
             "published": r.published,
             "in_stock": r.in_stock,
+            "product_type": r.product_type,
+            "tags": r.tags,
+            "handle": r.handle,
+            "excerpt": r.excerpt,
             "refreshed_at": now,
         }
         for r in records
@@ -48,5 +52,17 @@ def store_products(shop_id: int, records: list[ProductRecord]) -> None:
         Product,
         [rows[key] for key in sorted(rows)],
         keys=("shop_id", "id"),
-        update=("title", "price", "image_url", "url", "published", "in_stock", "refreshed_at"),
+        update=(
+            "title",
+            "price",
+            "image_url",
+            "url",
+            "published",
+            "in_stock",
+            "product_type",
+            "tags",
+            "handle",
+            "excerpt",
+            "refreshed_at",
+        ),
     )

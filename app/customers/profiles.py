@@ -29,6 +29,8 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
             "platform_updated_at": r.updated_at,
             "consent_state": (r.consent_state or "not_subscribed").lower()[:16],
             "consent_at": r.consent_at if r.consent_state else None,
+            "birth_date": r.birth_date,
+            "birth_date_at": (r.birth_date_at or r.updated_at) if r.birth_date else None,
         }
         for _, r in sorted(newest.items())
     ]
@@ -37,6 +39,10 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
     profile_newer = or_(table.platform_updated_at.is_(None), table.platform_updated_at <= new.platform_updated_at)
     # A statement only replaces ours when it is dated and newer (or we hold none at all).
     consent_newer = new.consent_at.is_not(None) & or_(table.consent_at.is_(None), table.consent_at <= new.consent_at)
+    # A birthday likewise: a source without the metafield leaves ours (absent is not deleted).
+    birthday_newer = new.birth_date_at.is_not(None) & or_(
+        table.birth_date_at.is_(None), table.birth_date_at <= new.birth_date_at
+    )
 
     def pick(when, column):
         return case((when, getattr(new, column)), else_=getattr(table, column))
@@ -50,6 +56,8 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
             "platform_updated_at": pick(profile_newer, "platform_updated_at"),
             "consent_state": pick(consent_newer, "consent_state"),
             "consent_at": pick(consent_newer, "consent_at"),
+            "birth_date": pick(birthday_newer, "birth_date"),
+            "birth_date_at": pick(birthday_newer, "birth_date_at"),
         },
     )
     run(stmt, rows)

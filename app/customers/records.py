@@ -43,6 +43,12 @@ class OrderRecord:
     #: The buyer ticked "email me news and offers" on this order (an opt-in made at placed_at).
     accepts_marketing: bool = False
     lines: list[Line] = field(default_factory=list)
+    processed_at: datetime | None = None
+    #: The order is paid, and (first seen paid) when: the store gives no payment time, so a
+    #: paid order seen for the first time was paid when processed, and an order we knew unpaid
+    #: was paid at the update that shows it paid (see customers.orders).
+    paid_at: datetime | None = None
+    fulfilled_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -55,6 +61,10 @@ class CustomerRecord:
     #: A consent statement carried with the profile (import), applied if newer than ours.
     consent_state: str | None = None
     consent_at: datetime | None = None
+    #: The `facts.birth_date` metafield ("YYYY-MM-DD") and its `updatedAt`; None when the source
+    #: did not carry the metafield (absent is not "deleted": a payload without metafields knows nothing).
+    birth_date: str | None = None
+    birth_date_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -82,3 +92,7 @@ class ProductRecord:
     url: str | None
     published: bool
     in_stock: bool
+    product_type: str | None = None
+    tags: list[str] = field(default_factory=list)
+    handle: str | None = None
+    excerpt: str | None = None

@@ -2,8 +2,8 @@
 
 They walk every table in the metadata rather than a fixed list, so a table another feature
 adds later (with `shop_id` and a `customer_id`, `email` or `recipient` column) is redacted
-too. Rows that point at a deleted row without naming the customer (order lines, email
-events) are deleted through their parent first.
+too. Rows that point at a deleted row without naming the customer (order lines; email events,
+survey answers and any other table with a `send_id`) are deleted through their parent first.
 """
 
 from sqlalchemy import delete, or_, select
@@ -11,7 +11,7 @@ from sqlalchemy import delete, or_, select
 from app.customers import consent
 from app.customers.models import Customer, Order, OrderLine
 from app.extensions import db
-from app.records.models import EmailEvent, Send
+from app.records.models import Send
 from app.shops.models import Shop
 
 CHUNK = 500
@@ -32,7 +32,9 @@ def redact_customer(
         db.session.scalars(select(Order.id).where(Order.shop_id == shop_id, _names(Order, customer_id, email)))
     )
     sends = list(db.session.scalars(select(Send.id).where(Send.shop_id == shop_id, _names(Send, customer_id, email))))
-    _delete_in(EmailEvent, EmailEvent.send_id, shop_id, sends)
+    for table in db.metadata.sorted_tables:
+        if "shop_id" in table.c and "send_id" in table.c:
+            _delete_in(table, table.c.send_id, shop_id, sends)
     _delete_in(OrderLine, OrderLine.order_id, shop_id, sorted(orders))
     _delete_in(Order, Order.id, shop_id, sorted(orders))
     if customer_id is not None:
@@ -66,5 +68,6 @@ def _names(source, customer_id: int | None, email: str | None):
 
 
 def _delete_in(model, column, shop_id: int, ids: list[int]) -> None:
+    table = model if hasattr(model, "c") else model.__table__
     for start in range(0, len(ids), CHUNK):
-        db.session.execute(delete(model).where(model.shop_id == shop_id, column.in_(ids[start : start + CHUNK])))
+        db.session.execute(delete(table).where(table.c.shop_id == shop_id, column.in_(ids[start : start + CHUNK])))

@@ -3,6 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from app import clock
+from app.customers import birthdays
+from app.customers.models import EXCERPT
 from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord, ProductRecord, clip
 from app.shops.graphql import numeric_id
 
@@ -19,12 +21,24 @@ def product(node: dict) -> ProductRecord:
         # On the online store and active: the only products an email may link to.
         published=node.get("status") == "ACTIVE" and bool(node.get("onlineStoreUrl")),
         in_stock=not node.get("tracksInventory", True) or (node.get("totalInventory") or 0) > 0,
+        product_type=clip(node.get("productType"), 255),
+        tags=[str(tag)[:255] for tag in node.get("tags") or []][:50],
+        handle=clip(node.get("handle"), 255),
+        excerpt=clip(" ".join((node.get("description") or "").split()), EXCERPT),
     )
 
 
 def customer(node: dict) -> CustomerRecord:
     address = node.get("defaultEmailAddress") or {}
     state = address.get("marketingState")
+    metafield = node.get("metafield") or {}
+    birth_date, birth_date_at = (
+        birthdays.from_metafield(
+            metafield.get("value"), clock.parse_iso(metafield.get("updatedAt")), clock.now().date()
+        )
+        if metafield
+        else (None, None)
+    )
     return CustomerRecord(
         id=numeric_id(node["id"]),
         email=clip(address.get("emailAddress"), 320),
@@ -33,11 +47,14 @@ def customer(node: dict) -> CustomerRecord:
         updated_at=clock.parse_iso(node.get("updatedAt")),
         consent_state=state.lower() if state else None,
         consent_at=clock.parse_iso(address.get("marketingUpdatedAt")),
+        birth_date=birth_date,
+        birth_date_at=birth_date_at,
     )
 
 
 def order(node: dict, line_rows: list[dict]) -> OrderRecord:
     placed_at = clock.parse_iso(node["createdAt"])
+    processed_at = clock.parse_iso(node.get("processedAt")) or placed_at
     return OrderRecord(
         id=numeric_id(node["id"]),
         updated_at=clock.parse_iso(node.get("updatedAt")) or placed_at,
@@ -52,7 +69,24 @@ def order(node: dict, line_rows: list[dict]) -> OrderRecord:
         cancelled_at=clock.parse_iso(node.get("cancelledAt")),
         accepts_marketing=bool(node.get("customerAcceptsMarketing")),
         lines=[line(row) for row in line_rows],
+        processed_at=processed_at,
+        paid_at=processed_at if node.get("displayFinancialStatus") in PAID else None,
+        fulfilled_at=_fulfilled_at(node),
     )
+
+
+#: `displayFinancialStatus` values of an order whose money was received.
+PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
+
+
+def _fulfilled_at(node: dict):
+    """When the last successful fulfilment was made, once the whole order is fulfilled."""
+    if node.get("displayFulfillmentStatus") != "FULFILLED":
+        return None
+    times = [
+        clock.parse_iso(f.get("createdAt")) for f in node.get("fulfillments") or [] if f.get("status") == "SUCCESS"
+    ]
+    return max((t for t in times if t is not None), default=None)
 
 
 def abandoned_checkout(node: dict, token: str, accepts_marketing: bool) -> CheckoutRecord:

@@ -16,7 +16,7 @@ query pollBulk($id: ID!) {
 }"""
 
 PRODUCT_FIELDS = """
-  id title status onlineStoreUrl totalInventory tracksInventory
+  id title handle productType tags description(truncateAt: 300) status onlineStoreUrl totalInventory tracksInventory
   featuredMedia { preview { image { url } } }
   priceRangeV2 { minVariantPrice { amount } }
 """
@@ -24,11 +24,13 @@ PRODUCT_FIELDS = """
 CUSTOMER_FIELDS = """
   id firstName locale updatedAt
   defaultEmailAddress { emailAddress marketingState marketingUpdatedAt }
+  metafield(namespace: "facts", key: "birth_date") { value updatedAt }
 """
 
 ORDER_FIELDS = """
-  id createdAt updatedAt cancelledAt email customerLocale customerAcceptsMarketing checkoutToken
+  id createdAt updatedAt processedAt cancelledAt email customerLocale customerAcceptsMarketing checkoutToken
   discountCodes currencyCode totalPriceSet { shopMoney { amount } } customer { id }
+  displayFinancialStatus displayFulfillmentStatus fulfillments { createdAt status }
 """
 
 # Bulk queries take everything: no `first`, one root connection each.

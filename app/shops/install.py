@@ -187,9 +187,15 @@ def _primary_locale(shop: Shop, client: Client) -> str:
     return COUNTRY_LOCALES.get(shop.country_code or "", shop.locale or "en")
 
 
+#: Topics whose bodies should carry metafields of these namespaces: the customer's birthday
+#: (`facts.birth_date`) comes with every customer change.
+METAFIELD_NAMESPACES = {"customers/create": ["facts"], "customers/update": ["facts"]}
+
 REGISTER_MUTATION = """
-mutation Register($topic: WebhookSubscriptionTopic!, $uri: String!) {
-  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
+mutation Register($topic: WebhookSubscriptionTopic!, $uri: String!, $namespaces: [String!]) {
+  webhookSubscriptionCreate(
+    topic: $topic, webhookSubscription: {uri: $uri, format: JSON, metafieldNamespaces: $namespaces}
+  ) {
     webhookSubscription { id }
     userErrors { field message }
   }
@@ -201,7 +207,11 @@ def register_webhooks(client: Client) -> None:
     for topic in SUBSCRIBED_TOPICS:
         enum = topic.upper().replace("/", "_")
         try:
-            client.mutate(REGISTER_MUTATION, {"topic": enum, "uri": uri}, "webhookSubscriptionCreate")
+            client.mutate(
+                REGISTER_MUTATION,
+                {"topic": enum, "uri": uri, "namespaces": METAFIELD_NAMESPACES.get(topic)},
+                "webhookSubscriptionCreate",
+            )
         except UserErrors as errors:
             # A reinstall finds the subscription still there: that is the state we want.
             if not all("already been taken" in (e.get("message") or "") for e in errors.errors):

@@ -7,6 +7,7 @@ the bodies are ignored. A body missing a field we rely on raises BadPayload (a 4
 from decimal import Decimal, InvalidOperation
 
 from app import clock
+from app.customers import birthdays
 from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord
 
 
@@ -36,7 +37,26 @@ def order(body: dict) -> OrderRecord:
         cancelled_at=timestamp(body.get("cancelled_at")),
         accepts_marketing=body.get("buyer_accepts_marketing") is True,
         lines=[_line(item) for item in _list(body.get("line_items"))],
+        processed_at=timestamp(body.get("processed_at")),
+        paid_at=(timestamp(body.get("processed_at")) or placed_at) if body.get("financial_status") in PAID else None,
+        fulfilled_at=_fulfilled_at(body),
     )
+
+
+#: REST `financial_status` values of an order whose money was received (refunds came after a payment).
+PAID = frozenset({"paid", "partially_refunded", "refunded"})
+
+
+def _fulfilled_at(body: dict):
+    """When the last successful fulfilment was made, once the whole order is fulfilled."""
+    if body.get("fulfillment_status") != "fulfilled":
+        return None
+    times = [
+        timestamp(f.get("created_at"))
+        for f in _list(body.get("fulfillments"))
+        if isinstance(f, dict) and f.get("status") in (None, "success")
+    ]
+    return max((t for t in times if t is not None), default=None)
 
 
 def checkout(body: dict) -> CheckoutRecord:
@@ -62,13 +82,27 @@ def checkout(body: dict) -> CheckoutRecord:
 
 
 def customer(body: dict) -> CustomerRecord:
+    updated_at = timestamp(body.get("updated_at"))
+    birth_date, birth_date_at = _birth_date(body, updated_at)
     return CustomerRecord(
         id=required_id(body.get("id"), "customer id"),
         email=_text(body.get("email"), 320),
         first_name=_text(body.get("first_name"), 255),
         locale=_text(body.get("locale"), 16),
-        updated_at=timestamp(body.get("updated_at")),
+        updated_at=updated_at,
+        birth_date=birth_date,
+        birth_date_at=birth_date_at,
     )
+
+
+def _birth_date(body: dict, updated_at):
+    """`facts.birth_date` from `metafields`, which a subscription with `metafield_namespaces`
+    adds to the body (REST metafield objects: namespace, key, value, type, updated_at ...)."""
+    for item in _list(body.get("metafields")):
+        if isinstance(item, dict) and (item.get("namespace"), item.get("key")) == (birthdays.NAMESPACE, birthdays.KEY):
+            stated = timestamp(item.get("updated_at")) or updated_at
+            return birthdays.from_metafield(item.get("value"), stated, clock.now().date())
+    return None, None
 
 
 def consent(body: dict) -> tuple[int, str | None, str, str | None]:

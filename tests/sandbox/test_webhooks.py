@@ -53,6 +53,8 @@ def test_checkout_then_order_with_real_headers(shop, subscribed):
         "orders/create",
         "orders/paid",
         "checkouts/update",
+        # The ticked box subscribes the customer, stamped with the order's second.
+        "customers_email_marketing_consent/update",
     ]
     for call in subscribed.calls:
         h = call["headers"]

@@ -194,3 +194,11 @@ def test_code_cannot_be_used_twice(app, client, sandbox):
     assert client.get("/auth/callback", query_string=query).status_code == 302
     # The cookie is gone after a successful install, so a replay is refused before the store is asked.
     assert client.get("/auth/callback", query_string=query).status_code == 401
+
+
+def test_customer_topics_are_subscribed_with_the_birthday_namespace(install, sandbox):
+    """So each customers/create and customers/update body carries the `facts.birth_date` metafield."""
+    install(SHOP)
+    namespaces = {s.topic: s.metafield_namespaces for s in sandbox.shop(SHOP).subscriptions}
+    assert namespaces["CUSTOMERS_UPDATE"] == namespaces["CUSTOMERS_CREATE"] == ["facts"]
+    assert namespaces["ORDERS_CREATE"] == []
