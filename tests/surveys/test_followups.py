@@ -36,7 +36,7 @@ def _answer(shop, ask, answer, comment=None, at=None):
 
 
 def test_the_ask_carries_six_one_click_answers(shop, enable, add_customer, add_order, sends, smtp):
-    ask = _ask(shop, enable, add_customer, add_order, sends)
+    _ask(shop, enable, add_customer, add_order, sends)
     [message] = smtp.inbox.to("bob@example.com")
     text = message.get_body(("plain",)).get_content()
     assert text.count("/s/") == 6 and "Shipping cost too much" in text
@@ -72,7 +72,12 @@ def test_a_changed_answer_before_the_tick_decides_and_is_then_final(shop, enable
     run_once(NOW + timedelta(minutes=15))
     assert {s.trigger_ref.split(":")[0] for s in sends()} == {"ask", "quality", "quality_notice"}
     # Decided: a later change is refused and plans nothing more.
-    assert not store.record(shop.id, ask.id, 1, "reason", "price")
+    store.record(shop.id, ask.id, 1, "reason", "price", at=NOW + timedelta(minutes=16))
+    db.session.commit()
+    db.session.expire_all()
+    assert store.answer_for(shop.id, ask.id).answer == "quality"
+    run_once(NOW + timedelta(minutes=20))
+    assert {s.trigger_ref.split(":")[0] for s in sends()} == {"ask", "quality", "quality_notice"}
 
 
 def test_a_follow_up_is_skipped_when_the_customer_ordered_or_unsubscribed(
