@@ -2,6 +2,9 @@
 
 from collections.abc import Iterable
 
+from app import clock
+from app.answers import store
+
 SCORES = range(11)
 PROMOTER, DETRACTOR = 9, 6
 
@@ -32,3 +35,17 @@ def summarize(scores: Iterable[int]) -> dict:
         "detractors": detractors,
         "spread": spread,
     }
+
+
+def of_period(shop_id: int, start, end, comments: int = 5) -> dict:
+    """The NPS summary of the feedback answers given in [start, end) (naive UTC), with the latest
+    `comments` comments ({"score", "comment", "answered_at"}, newest first): what `/api/metrics`
+    shows as `automations.feedback.nps` and the settings page draws."""
+    answers = store.between(shop_id, "nps", start, end)
+    summary = summarize(int(a.answer) for a in answers)
+    summary["comments"] = [
+        {"score": int(a.answer), "comment": a.comment, "answered_at": clock.iso(a.answered_at)}
+        for a in reversed(answers)
+        if a.comment
+    ][:comments]
+    return summary

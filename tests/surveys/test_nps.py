@@ -1,8 +1,12 @@
 """NPS arithmetic: the score, its groups and the spread the settings page draws."""
 
+from datetime import datetime
+
 import pytest
 
-from app.surveys.nps import group, summarize
+from app.answers import store as answers
+from app.extensions import db
+from app.surveys.nps import group, of_period, summarize
 
 
 @pytest.mark.parametrize(
@@ -35,3 +39,24 @@ def test_no_answers_no_score():
         "detractors": 0,
         "spread": [0] * 11,
     }
+
+
+def test_nps_of_a_period_counts_the_answers_given_in_it_with_the_latest_comments(make_shop):
+    shop = make_shop()
+    given = [(10, None, 1), (9, "Lovely tea", 2), (3, "Late parcel", 3), (8, None, 4), (0, "Never again", 31)]
+    for send_id, (score, comment, day) in enumerate(given, start=1):
+        answers.record(
+            shop.id,
+            send_id,
+            None,
+            "nps",
+            str(score),
+            comment,
+            at=datetime(2026, 10, 31, 9) if day == 31 else datetime(2026, 11, day, 9),
+        )
+    db.session.commit()
+
+    november = of_period(shop.id, datetime(2026, 11, 1), datetime(2026, 11, 30))
+    assert (november["answers"], november["nps"]) == (4, 25.0)
+    assert [c["comment"] for c in november["comments"]] == ["Late parcel", "Lovely tea"]
+    assert of_period(shop.id, datetime(2026, 1, 1), datetime(2026, 2, 1))["nps"] is None
