@@ -8,7 +8,7 @@ step of a lapse is one journey: an order since the lapse ends it. Spaced a day f
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock
 from app.answers.links import survey_links
@@ -18,6 +18,7 @@ from app.customers.consent import marketing_allowed
 from app.customers.models import Customer, Order
 from app.discounts import NotNow, create_free_shipping_code
 from app.extensions import db
+from app.records.models import Send
 from app.surveys import followups
 from app.surveys.followups import ASK
 
@@ -150,6 +151,13 @@ class WeMissYou(Automation):
         except NotNow:
             return now + RETRY, "discount"
         send.context = {**send.context, "discount_percent": 0, "discount_expires_at": clock.iso(expires_at)}
+        # Kept on the row too (the claimed send is detached), as the engine keeps its own codes.
+        db.session.execute(
+            update(Send)
+            .where(Send.shop_id == send.shop_id, Send.id == send.id)
+            .values(discount_code=send.discount_code, context=send.context)
+            .execution_options(synchronize_session=False)
+        )
         return None
 
     def consent(self, shop, send):
