@@ -6,6 +6,7 @@ from datetime import timedelta
 from app.answers import store
 from app.automations.engine import run_once
 from app.extensions import db
+from app.records.models import Send
 from tests.automations.conftest import NOW
 
 LAPSE = NOW - timedelta(days=75, hours=1)
@@ -151,3 +152,33 @@ def test_holdout_is_the_same_for_an_address_across_triggers(shop, enable, add_cu
         states.setdefault(send.recipient, set()).add(send.state == "held_out")
     assert all(len(held) == 1 for held in states.values())
     assert 0 < sum(True in held for held in states.values()) < 20
+
+
+def test_we_miss_you_waits_a_day_after_the_winback_email_of_the_same_lapse(
+    shop, enable, add_customer, add_order, sends, smtp
+):
+    lapse = NOW - timedelta(days=180, hours=1)
+    enable(shop, "we_miss_you", after_days=180, discount_percent=0)
+    add_customer(shop, id=1, email="bob@example.com", last_order_at=lapse)
+    add_order(shop, 10, lapse, customer_id=1)
+    # The win-back email of this lapse went this morning.
+    db.session.add(
+        Send(
+            shop_id=shop.id,
+            automation="winback",
+            recipient="bob@example.com",
+            customer_id=1,
+            trigger_ref="lapse:10",
+            due_at=NOW.replace(hour=9),
+            state="sent",
+            sent_at=NOW.replace(hour=9),
+        )
+    )
+    db.session.commit()
+    run_once(NOW)
+    [ask] = sends(automation="we_miss_you")
+    assert (ask.state, ask.reason) == ("planned", "spacing") and ask.due_at.date() > NOW.date()
+    assert smtp.inbox.to("bob@example.com") == []
+    run_once(ask.due_at)
+    [ask] = sends(automation="we_miss_you")
+    assert ask.state == "sent" and ask.sent_at.date() != NOW.date()
