@@ -261,6 +261,10 @@ class DiscountCode:
     percentage: float | None
     amount: Decimal | None
     codes: list[RedeemCode] = field(default_factory=list)
+    #: A `DiscountCodeFreeShipping` (no percentage or amount) rather than a `DiscountCodeBasic`.
+    free_shipping: bool = False
+    #: ISO country codes the free shipping applies to; empty means every country.
+    countries: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)

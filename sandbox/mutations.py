@@ -1,4 +1,4 @@
-"""Mutations other than bulk: webhook subscriptions, discount codes, email marketing consent.
+"""Mutations other than bulk: webhook subscriptions, discount codes (percentage and free shipping), consent.
 
 Failures come back as `userErrors` with Shopify's fields and messages, never as exceptions.
 """
@@ -60,15 +60,35 @@ def webhook_subscription_delete(_, info, id):
 
 @field("Mutation", "discountCodeBasicCreate")
 def discount_code_basic_create(_, info, basicCodeDiscount):
+    value = (basicCodeDiscount.get("customerGets") or {}).get("value") or {}
+    amount = (value.get("discountAmount") or {}).get("amount")
+    return _create_code(
+        info,
+        "basicCodeDiscount",
+        basicCodeDiscount,
+        percentage=value.get("percentage"),
+        amount=Decimal(str(amount)) if amount is not None else None,
+    )
+
+
+@field("Mutation", "discountCodeFreeShippingCreate")
+def discount_code_free_shipping_create(_, info, freeShippingCodeDiscount):
+    destination = freeShippingCodeDiscount.get("destination") or {}
+    countries = destination.get("countries") or {}
+    chosen = [c for c in countries.get("add") or [] if c not in (countries.get("remove") or [])]
+    return _create_code(
+        info, "freeShippingCodeDiscount", freeShippingCodeDiscount, free_shipping=True, countries=chosen
+    )
+
+
+def _create_code(info, argument: str, given: dict, **kind):
     require(info, "write_discounts")
-    ctx, given = info.context, basicCodeDiscount
+    ctx = info.context
     buyers = (given.get("context") or given.get("customerSelection") or {}).get("customers") or {}
     customer_ids = [lookup(ctx.shop, ref, "Customer") for ref in buyers.get("add") or []]
-    errors = _discount_errors(ctx, given, customer_ids)
+    errors = _discount_errors(ctx, argument, given, customer_ids)
     if errors:
         return {"codeDiscountNode": None, "userErrors": errors}
-    value = (given.get("customerGets") or {}).get("value") or {}
-    amount = (value.get("discountAmount") or {}).get("amount")
     code = DiscountCode(
         ctx.store.next_id(),
         given["title"],
@@ -79,17 +99,18 @@ def discount_code_basic_create(_, info, basicCodeDiscount):
         given.get("usageLimit"),
         bool(given.get("appliesOncePerCustomer")),
         [c.id for c in customer_ids],
-        value.get("percentage"),
-        Decimal(str(amount)) if amount is not None else None,
+        kind.pop("percentage", None),
+        kind.pop("amount", None),
+        **kind,
     )
     code.codes.append(RedeemCode(ctx.store.next_id(), given["code"]))
     ctx.shop.discount_codes.append(code)
     return {"codeDiscountNode": code, "userErrors": []}
 
 
-def _discount_errors(ctx, given: dict, customers: list) -> list[dict]:
+def _discount_errors(ctx, argument: str, given: dict, customers: list) -> list[dict]:
     def error(path, code, message):
-        return [{"field": ["basicCodeDiscount", *path], "code": code, "message": message, "extraInfo": None}]
+        return [{"field": [argument, *path], "code": code, "message": message, "extraInfo": None}]
 
     if ctx.shop.fault("discount"):
         return error(["code"], "INVALID", "Code is invalid (sandbox fault switched on)")
@@ -102,6 +123,13 @@ def _discount_errors(ctx, given: dict, customers: list) -> list[dict]:
         return error(["code"], "TAKEN", "Code must be unique. Please try a different code.")
     if given.get("endsAt") and _time(given["endsAt"]) <= _time(given["startsAt"]):
         return error(["endsAt"], "INVALID", "Ends at needs to be after starts_at")
+    if None in customers:
+        return error(["context", "customers", "add"], "INVALID", "Customer does not exist")
+    if argument == "freeShippingCodeDiscount":  # no value to check: the shipping is the value
+        destination = given.get("destination") or {}
+        if destination.get("all") and destination.get("countries"):
+            return error(["destination"], "INVALID", "Only one of all or countries can be specified")
+        return []
     value = (given.get("customerGets") or {}).get("value") or {}
     percentage = value.get("percentage")
     if percentage is None and not value.get("discountAmount"):
@@ -110,8 +138,6 @@ def _discount_errors(ctx, given: dict, customers: list) -> list[dict]:
         return error(
             ["customerGets", "value", "percentage"], "VALUE_OUTSIDE_RANGE", "Value must be between 0.0 and 1.0"
         )
-    if None in customers:
-        return error(["context", "customers", "add"], "INVALID", "Customer does not exist")
     return []
 
 

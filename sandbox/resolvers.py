@@ -478,6 +478,8 @@ MEMBERS = {"DiscountCode": "DiscountCodeBasic", "Media": "MediaImage"}
 
 
 def type_of(obj, info, abstract_type) -> str:
+    if abstract_type.name == "DiscountCode" and obj.free_shipping:
+        return "DiscountCodeFreeShipping"
     return MEMBERS.get(abstract_type.name) or obj.TYPE
 
 
@@ -523,6 +525,14 @@ RESOLVERS.update(
         ),
         ("DiscountCodeBasic", "asyncUsageCount"): lambda d, info: 0,
         ("DiscountCodeBasic", "codes"): lambda d, info, **args: paged(info, lambda: d.codes, lambda c: c.id, args),
+        ("DiscountCodeFreeShipping", "status"): lambda d, info: discount_status(d, info.context.store.now()),
+        ("DiscountCodeFreeShipping", "summary"): lambda d, info: (
+            "Free shipping on all products • " + (", ".join(d.countries) if d.countries else "For all countries")
+        ),
+        ("DiscountCodeFreeShipping", "asyncUsageCount"): lambda d, info: 0,
+        ("DiscountCodeFreeShipping", "codes"): lambda d, info, **args: paged(
+            info, lambda: d.codes, lambda c: c.id, args
+        ),
     }
 )
 

@@ -36,6 +36,7 @@ def run(port: int) -> None:
     from werkzeug.serving import make_server
 
     from app.demo.inbox import start_inbox
+    from app.demo.surveys import seed_survey_customers
     from sandbox import create_sandbox
     from sandbox.server import serve
 
@@ -47,6 +48,7 @@ def run(port: int) -> None:
 
     start_inbox(INBOX_SMTP_PORT, INBOX_WEB_PORT)
     store = create_sandbox(config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"], config["APP_URL"])
+    seed_survey_customers(store.extensions["sandbox"])
     serve(store, port=SANDBOX_PORT)
     threading.Thread(target=_worker_loop, args=(app, config["TICK_SECONDS"]), daemon=True).start()
 

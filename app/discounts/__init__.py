@@ -1,9 +1,10 @@
 """One discount code per email, created in the store just before the email is sent.
 
 Each code is usable once, only by that customer when we know who they are, and
-expires after VALIDITY (the email prints the date). If the store refuses or
-throttles, `create_code` raises NotNow and the engine defers the send: an email
-never goes out with a code that does not exist.
+expires after VALIDITY (the email prints the date). Two kinds: a percentage off the
+order (`create_code`) and free shipping (`create_free_shipping_code`, recorded with
+percent 0). If the store refuses or throttles, either raises NotNow and the engine
+defers the send: an email never goes out with a code that does not exist.
 """
 
 import secrets
@@ -31,6 +32,16 @@ mutation CreateEmailCode($discount: DiscountCodeBasicInput!) {
   }
 }
 """
+CREATE_FREE_SHIPPING = """
+mutation CreateFreeShippingCode($discount: DiscountCodeFreeShippingInput!) {
+  discountCodeFreeShippingCreate(freeShippingCodeDiscount: $discount) {
+    codeDiscountNode { id }
+    userErrors { field code message }
+  }
+}
+"""
+#: `IssuedCode.percent` of a free-shipping code.
+FREE_SHIPPING = 0
 
 
 class NotNow(RuntimeError):
@@ -47,7 +58,21 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
     """A fresh code for `send` worth `percent`% off, and when it expires (naive UTC)."""
     if not 1 <= int(percent) <= 100:
         raise ValueError(f"a discount is 1-100 percent, got {percent}")
-    reusable = _reusable(shop.id, send, int(percent))
+    return _issue(shop, send, int(percent))
+
+
+def create_free_shipping_code(shop, send) -> tuple[str, datetime]:
+    """A fresh free-shipping code for `send` (every destination), and when it expires (naive UTC)."""
+    return _issue(shop, send, FREE_SHIPPING)
+
+
+def _issue(shop, send, percent: int) -> tuple[str, datetime]:
+    mutation, name = (
+        (CREATE_FREE_SHIPPING, "discountCodeFreeShippingCreate")
+        if percent == FREE_SHIPPING
+        else (CREATE, "discountCodeBasicCreate")
+    )
+    reusable = _reusable(shop.id, send, percent)
     if reusable is not None:
         send.discount_code = reusable.code
         return reusable.code, reusable.expires_at
@@ -61,7 +86,7 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
             code = new_code()
             try:
                 payload = client.mutate(
-                    CREATE, {"discount": _input(send, code, percent, starts_at, expires_at)}, "discountCodeBasicCreate"
+                    mutation, {"discount": _input(send, code, percent, starts_at, expires_at)}, name
                 )
             except UserErrors as error:
                 if any(e.get("code") == "TAKEN" for e in error.errors):
@@ -79,7 +104,7 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
             code=code,
             send_id=send.id,
             platform_id=platform_id,
-            percent=int(percent),
+            percent=percent,
             expires_at=expires_at,
             created_at=starts_at,
         )
@@ -92,7 +117,7 @@ def create_code(shop, send, percent: int) -> tuple[str, datetime]:
 
 def _input(send, code: str, percent: int, starts_at: datetime, expires_at: datetime) -> dict:
     buyers = {"customers": {"add": [gid("Customer", send.customer_id)]}} if send.customer_id else {"all": "ALL"}
-    return {
+    common = {
         "title": f"Comeback {send.automation or 'email'} {code}",
         "code": code,
         "startsAt": clock.iso(starts_at),
@@ -100,7 +125,17 @@ def _input(send, code: str, percent: int, starts_at: datetime, expires_at: datet
         "usageLimit": 1,
         "appliesOncePerCustomer": True,
         "context": buyers,
-        "customerGets": {"value": {"percentage": round(int(percent) / 100, 4)}, "items": {"all": True}},
+    }
+    if percent == FREE_SHIPPING:
+        # Shipping is the customer's stated reason for not coming back: the code must work wherever they live.
+        return {
+            **common,
+            "destination": {"all": True},
+            "combinesWith": {"orderDiscounts": True, "productDiscounts": True, "shippingDiscounts": False},
+        }
+    return {
+        **common,
+        "customerGets": {"value": {"percentage": round(percent / 100, 4)}, "items": {"all": True}},
         "combinesWith": {"orderDiscounts": False, "productDiscounts": False, "shippingDiscounts": True},
     }
 

@@ -21,6 +21,7 @@ class IssuedCode(db.Model):
     send_id: Mapped[int | None] = mapped_column(BigInteger)
     #: The store's `DiscountCodeNode` gid, to look the discount up or delete it later.
     platform_id: Mapped[str | None] = mapped_column(String(100))
+    #: Percent off the order; 0 for a free-shipping code (`discounts.FREE_SHIPPING`).
     percent: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)

@@ -48,6 +48,13 @@ def _reply_to(value):
     return value
 
 
+def _notification_email(value):
+    value = _text("notification_email", value, 320)
+    if value is not None and not EMAIL.match(value):
+        raise SettingsError("notification_email must be an email address")
+    return value
+
+
 def _logo_url(value):
     value = _text("logo_url", value, 2000)
     # Mail clients block plain-http images and a page inside the admin may not load them.
@@ -121,6 +128,7 @@ def _attribution_days(value):
 FLAT = {
     "sender_name": _sender_name,
     "reply_to": _reply_to,
+    "notification_email": _notification_email,
     "logo_url": _logo_url,
     "accent_color": _accent_color,
     "compliance_profile": _compliance_profile,

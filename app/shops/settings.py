@@ -5,6 +5,7 @@ from copy import deepcopy
 DEFAULTS = {
     "sender_name": None,  # None: the shop's name
     "reply_to": None,  # None: the shop's email
+    "notification_email": None,  # where notices to the shop go (survey answers); None: the shop's email
     "logo_url": None,
     "accent_color": "#008060",
     "frequency_cap": {"count": 2, "days": 7},
@@ -23,3 +24,8 @@ def effective(shop) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def notification_address(shop) -> str | None:
+    """Where the app writes to the merchant: the address they chose, else the shop's own email."""
+    return effective(shop).get("notification_email") or shop.email or None

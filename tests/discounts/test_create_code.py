@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.discounts import NotNow, create_code
+from app.discounts import FREE_SHIPPING, NotNow, create_code, create_free_shipping_code
 from app.discounts.models import IssuedCode
 from app.extensions import db
 from app.records.models import Send
@@ -80,3 +80,26 @@ def test_a_refusing_or_throttling_store_means_not_now(shop, store_shop, send, fa
     assert send.discount_code is None
     assert db.session.scalars(select(IssuedCode)).all() == []
     assert store_shop.discount_codes == []
+
+
+def test_free_shipping_code_is_single_use_for_that_customer_everywhere(shop, store_shop, send):
+    code, expires_at = create_free_shipping_code(shop, send)
+
+    [created] = [d for d in store_shop.discount_codes if d.code == code]
+    assert created.free_shipping and created.countries == []
+    assert created.usage_limit == 1 and created.applies_once_per_customer
+    assert created.customer_ids == [send.customer_id]
+    assert created.ends_at == expires_at.replace(tzinfo=UTC)
+    issued = db.session.scalar(select(IssuedCode).where(IssuedCode.code == code))
+    assert issued.percent == FREE_SHIPPING and issued.send_id == send.id
+    # A retried send keeps its free-shipping code; a percentage code for it would be another thing.
+    db.session.commit()
+    assert create_free_shipping_code(shop, send)[0] == code
+    assert create_code(shop, send, 15)[0] != code
+
+
+def test_a_refused_free_shipping_code_means_not_now(shop, store_shop, send):
+    store_shop.faults["discount"] = "user_errors"
+    with pytest.raises(NotNow):
+        create_free_shipping_code(shop, send)
+    assert send.discount_code is None

@@ -344,3 +344,39 @@ def test_abandoned_checkouts_need_read_orders(client, store, gql):
 def test_abandoned_checkouts_have_shopifys_sort_keys_only(gql):
     answer = gql("{ abandonedCheckouts(first: 5, sortKey: UPDATED_AT) { nodes { id } } }")
     assert "data" not in answer and answer["errors"][0]["extensions"]["code"] == "argumentLiteralsIncompatible"
+
+
+FREE_SHIPPING = """mutation($input: DiscountCodeFreeShippingInput!) {
+  discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) {
+    codeDiscountNode { id codeDiscount { __typename ... on DiscountCodeFreeShipping { title summary
+      codes(first: 1) { nodes { code } } } } }
+    userErrors { field code message } } }"""
+
+
+def free_shipping_input(customer_id, code="COMEBACK-SHIP", destination=None):
+    given = discount_input(customer_id, code)
+    given.pop("customerGets")
+    given["destination"] = destination or {"all": True}
+    return given
+
+
+def test_free_shipping_codes(gql, shop):
+    customer = next(iter(shop.customers.values()))
+    made = gql(FREE_SHIPPING, {"input": free_shipping_input(customer.id)})["data"]["discountCodeFreeShippingCreate"]
+    assert made["userErrors"] == []
+    node = made["codeDiscountNode"]["codeDiscount"]
+    assert node["__typename"] == "DiscountCodeFreeShipping"
+    assert node["summary"] == "Free shipping on all products • For all countries"
+    assert node["codes"]["nodes"] == [{"code": "COMEBACK-SHIP"}]
+    (recorded,) = shop.discount_codes
+    assert recorded.free_shipping and recorded.percentage is None
+    assert (recorded.customer_ids, recorded.usage_limit) == ([customer.id], 1)
+
+    # One code namespace for every kind of discount, as in Shopify.
+    taken = gql(DISCOUNT, {"input": discount_input(customer.id, "COMEBACK-SHIP")})["data"]["discountCodeBasicCreate"]
+    assert taken["userErrors"][0]["code"] == "TAKEN"
+    both = free_shipping_input(customer.id, "OTHER", {"all": True, "countries": {"add": ["VN"]}})
+    refused = gql(FREE_SHIPPING, {"input": both})["data"]["discountCodeFreeShippingCreate"]
+    assert refused["userErrors"][0]["field"] == ["freeShippingCodeDiscount", "destination"]
+    stranger = gql(FREE_SHIPPING, {"input": free_shipping_input(999999, "THIRD")})["data"]
+    assert stranger["discountCodeFreeShippingCreate"]["userErrors"][0]["code"] == "INVALID"

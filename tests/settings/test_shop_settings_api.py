@@ -3,6 +3,7 @@
 import pytest
 
 from app.extensions import db
+from app.shops.settings import notification_address
 
 
 def test_defaults_until_the_merchant_changes_something(client, auth):
@@ -49,6 +50,8 @@ def test_null_restores_the_shop_default(client, auth):
         ({"sender_name": "x" * 101}, "100"),
         ({"reply_to": "not-an-address"}, "reply_to"),
         ({"reply_to": "a@b.c\nBcc: x@y.z"}, "reply_to"),
+        ({"notification_email": "owner at shop"}, "notification_email"),
+        ({"notification_email": "a@b.c\r\nBcc: x@y.z"}, "notification_email"),
         ({"logo_url": "http://example.com/logo.png"}, "https"),
         ({"logo_url": "javascript:alert(1)"}, "https"),
         ({"accent_color": "green"}, "accent_color"),
@@ -81,3 +84,15 @@ def test_invalid_values_are_refused_and_nothing_changes(client, auth, shop, body
 def test_a_body_that_is_not_a_json_object_is_a_400(client, auth, raw):
     response = client.patch("/api/settings", headers={**auth, "Content-Type": "application/json"}, data=raw)
     assert response.status_code == 400 and "JSON object" in response.json["error"]
+
+
+def test_notices_go_to_the_shop_email_until_the_merchant_names_another(client, auth, shop):
+    assert client.get("/api/settings", headers=auth).json["notification_email"] is None
+    assert notification_address(shop) == shop.email
+    response = client.patch("/api/settings", headers=auth, json={"notification_email": " orders@linhtea.vn "})
+    assert response.status_code == 200 and response.json["notification_email"] == "orders@linhtea.vn"
+    db.session.refresh(shop)
+    assert notification_address(shop) == "orders@linhtea.vn"
+    client.patch("/api/settings", headers=auth, json={"notification_email": None})
+    db.session.refresh(shop)
+    assert notification_address(shop) == shop.email

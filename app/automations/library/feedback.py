@@ -1,0 +1,209 @@
+"""Feedback: `after_days` after an order, the NPS question (0–10, eleven one-click answers and an
+optional comment), at most one survey per customer per `every_days`; the answer decides the follow-up.
+
+Promoters (9–10) get a thank-you asking for a review at `review_url` (none without one);
+detractors (0–6) an apology with a `detractor_discount_percent` code, and the shop a notice with
+the score and the comment; passives (7–8) nothing. NPS of a period: `app.surveys.nps`.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+
+from app.answers.links import survey_links
+from app.automations import fields as f
+from app.automations.base import WENT, Automation, Step, Trigger, days, language
+from app.customers.consent import marketing_allowed
+from app.customers.models import Customer, Order
+from app.extensions import db
+from app.records.models import Send
+from app.surveys import followups
+from app.surveys.followups import ASK
+
+QUESTION = "nps"
+NOW = timedelta(0)
+PROMOTERS = tuple(str(score) for score in (9, 10))
+DETRACTORS = tuple(str(score) for score in range(7))
+
+
+def surveyed_recently(decision):
+    """At most one survey per customer per `every_days`: skip when another ask to this address went
+    within it, or is about to go and was due first (two orders' asks decided in one batch)."""
+    send, since = decision.send, decision.now - timedelta(days=decision.values["every_days"])
+    asks = select(Send.id).where(
+        Send.shop_id == send.shop_id,
+        Send.automation == send.automation,
+        Send.recipient == send.recipient,
+        Send.trigger_ref.like(f"{ASK}:%"),
+        Send.id != send.id,
+    )
+    went = asks.where(Send.state.in_(WENT), Send.sent_at > since)
+    first = asks.where(
+        Send.state.in_(("planned", "claimed")),
+        or_(Send.due_at < send.due_at, and_(Send.due_at == send.due_at, Send.id < send.id)),
+        Send.due_at <= decision.now,
+    )
+    if db.session.scalar(went.limit(1)) is not None or db.session.scalar(first.limit(1)) is not None:
+        return "surveyed_recently"
+    return None
+
+
+def review_link_set(decision):
+    return None if decision.values["review_url"] else "no_review_url"
+
+
+class Feedback(Automation):
+    key = "feedback"
+    title = {"en": "Feedback (NPS survey)", "vi": "Khảo sát mức độ hài lòng (NPS)"}
+    default_subject = [
+        {"en": "How did we do, {{ first_name }}?", "vi": "{{ first_name }} ơi, bạn thấy {{ shop_name }} thế nào?"},
+        {"en": "Thank you, {{ first_name }}!", "vi": "Cảm ơn bạn nhiều, {{ first_name }}!"},
+        {"en": "We're sorry, {{ first_name }}", "vi": "Chúng mình thành thật xin lỗi, {{ first_name }}"},
+        {"en": "A customer scored you low", "vi": "Một khách hàng chấm điểm thấp"},
+    ]
+    default_discount = 0
+    priority = 30
+    fields = (
+        f.Int("after_days", 14, {"en": "Days after the order", "vi": "Số ngày sau đơn hàng"}, 1, 90),
+        f.Int(
+            "every_days",
+            90,
+            {
+                "en": "At most one survey per customer every (days)",
+                "vi": "Mỗi khách nhận tối đa một khảo sát trong (ngày)",
+            },
+            1,
+            365,
+        ),
+        f.Int(
+            "detractor_discount_percent",
+            10,
+            {"en": "Apology code for low scores (%)", "vi": "Mã xin lỗi cho điểm thấp (%)"},
+            0,
+            100,
+        ),
+        f.Url("review_url", "", {"en": "Review page (for high scores)", "vi": "Trang đánh giá (cho điểm cao)"}),
+    )
+    steps = (
+        Step(
+            ASK,
+            days("after_days"),
+            "feedback",
+            subject=("subject", 0),
+            condition=surveyed_recently,
+            label={"en": "NPS question", "vi": "Câu hỏi NPS"},
+        ),
+        Step(
+            "promoter",
+            NOW,
+            "feedback_promoter",
+            subject=("subject", 1),
+            discount=None,
+            supersedes=False,
+            condition=review_link_set,
+            label={"en": "Score 9–10: thank-you", "vi": "Điểm 9–10: lời cảm ơn"},
+        ),
+        Step(
+            "detractor",
+            NOW,
+            "feedback_detractor",
+            subject=("subject", 2),
+            discount="detractor_discount_percent",
+            supersedes=False,
+            label={"en": "Score 0–6: apology", "vi": "Điểm 0–6: lời xin lỗi"},
+        ),
+        Step(
+            "detractor_notice",
+            NOW,
+            "shop_notice",
+            subject=("subject", 3),
+            discount=None,
+            notice=True,
+            supersedes=False,
+            label={"en": "Notice to you: low score", "vi": "Thông báo cho bạn: điểm thấp"},
+        ),
+    )
+    answers = {"promoter": PROMOTERS, "detractor": DETRACTORS, "detractor_notice": DETRACTORS}
+    words = {
+        "en": {
+            "surveyed_recently": "the customer had a survey shortly before",
+            "no_review_url": "no review page is set",
+            "customer_gone": "the customer no longer exists",
+        },
+        "vi": {
+            "surveyed_recently": "khách hàng vừa nhận một khảo sát gần đây",
+            "no_review_url": "chưa có trang đánh giá",
+            "customer_gone": "khách hàng không còn tồn tại",
+        },
+    }
+
+    def triggers(self, shop, values, window):
+        if window.step.name != ASK:
+            yield from followups.answered(shop, self.key, QUESTION, self.answers[window.step.name], window)
+            return
+        query = (
+            select(Order.id, Order.placed_at, Customer.id, Customer.email, Customer.locale)
+            .join(Customer, (Customer.shop_id == Order.shop_id) & (Customer.id == Order.customer_id))
+            .where(
+                Order.shop_id == shop.id,
+                Order.placed_at > window.since,
+                Order.placed_at <= window.until,
+                Order.cancelled_at.is_(None),
+                Customer.email.is_not(None),
+                window.unplanned(Order.id),
+            )
+        )
+        for order_id, placed_at, customer_id, email, locale in db.session.execute(query):
+            yield Trigger(
+                ref=str(order_id),
+                at=placed_at,
+                recipient=email.lower(),
+                customer_id=customer_id,
+                locale=language(locale, shop.locale),
+                context={"order_id": order_id},
+            )
+
+    def exit_reason(self, shop, send, values):
+        return None if db.session.get(Customer, (shop.id, send.customer_id)) else "customer_gone"
+
+    def consent(self, shop, send):
+        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        return marketing_allowed(shop.id, send.recipient, customer=customer)
+
+    def context(self, shop, send, values):
+        step = self.step_of(send)
+        if step.notice:
+            return followups.notice_context(
+                shop, send, "feedback", discount_percent=values["detractor_discount_percent"]
+            )
+        context = {"first_name": followups.first_name(shop, send)}
+        if step.name == ASK:
+            links = survey_links(shop.id, send.id, QUESTION)
+            context["scores"] = [{"value": int(value), "url": url} for value, url in links.items()]
+        else:
+            context.update(
+                score=send.context.get("answer"), comment=send.context.get("comment"), review_url=values["review_url"]
+            )
+        return context
+
+    def sample(self, shop, values, locale, customer_id, step):
+        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        recipient = (customer and customer.email) or shop.email or ""
+        answer = followups.sample_answer("10" if step.name == "promoter" else "3", None)
+        send = self.draft(shop, step, "preview", recipient, customer_id, locale, answer)
+        if step.notice:
+            return send, followups.notice_context(
+                shop, send, "feedback", discount_percent=values["detractor_discount_percent"]
+            )
+        context = {
+            "first_name": (customer.first_name if customer else None) or "Alex",
+            "score": answer["answer"],
+            "comment": None,
+            "review_url": values["review_url"],
+        }
+        if step.name == ASK:
+            context["scores"] = [{"value": n, "url": "#"} for n in range(11)]
+        return send, context
+
+
+AUTOMATION = Feedback()

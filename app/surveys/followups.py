@@ -1,0 +1,100 @@
+"""What the survey automations share: follow-ups triggered by answers, and the notice to the shop.
+
+A follow-up step's trigger is an answer to the journey's first email ("ask"), given in the
+planning window; its ref is the ask's own ref, so the follow-up belongs to the same journey
+(same exit checks, exactly once per journey and step). Planning a follow-up freezes the answer
+(`answers.store.mark_decided`): from then on the customer can no longer change what it was
+decided on, which is "decided at the next tick" of INTERFACE.md.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.answers import store
+from app.answers.models import Answer
+from app.answers.questions import WORDS, language
+from app.automations.base import Trigger
+from app.customers.models import Customer
+from app.extensions import db
+from app.records.models import Send
+from app.shops.settings import notification_address
+
+ASK = "ask"
+
+
+def answered(shop, automation: str, question: str, answers, window):
+    """Triggers for `window.step`: answers in `answers` to this automation's ask emails, given in the window."""
+    prefix = f"{ASK}:"
+    ref = func.substr(Send.trigger_ref, len(prefix) + 1)
+    query = (
+        select(Answer, Send.recipient, Send.customer_id, Send.locale, Send.context, ref)
+        .join(Send, (Send.shop_id == Answer.shop_id) & (Send.id == Answer.send_id))
+        .where(
+            Answer.shop_id == shop.id,
+            Answer.question == question,
+            Answer.answer.in_(tuple(answers)),
+            Answer.answered_at > window.since,
+            Answer.answered_at <= window.until,
+            Send.automation == automation,
+            Send.trigger_ref.like(prefix + "%"),
+            window.unplanned(ref),
+        )
+    )
+    found = list(db.session.execute(query))
+    for answer, recipient, customer_id, locale, context, trigger_ref in found:
+        # Frozen in the planning transaction: the follow-up is decided on this answer and no other.
+        store.mark_decided(shop.id, answer.send_id)
+        yield Trigger(
+            ref=trigger_ref,
+            at=answer.answered_at,
+            recipient=recipient,
+            customer_id=customer_id,
+            locale=locale or shop.locale or "en",
+            context={
+                **(context or {}),
+                "asked_send_id": answer.send_id,
+                "answer": answer.answer,
+                "comment": answer.comment,
+                "answered_at": clock.iso(answer.answered_at),
+            },
+        )
+
+
+def notice_context(shop, send, survey: str, **extra) -> dict:
+    """The notice's variables: who answered what, in the language of the notice (the shop's)."""
+    # Workaround: the engine addresses notices to shop.email; the merchant may have chosen another
+    # address (`notification_email`). The row is this send's alone, so correcting it here is safe.
+    send.recipient = notification_address(shop) or send.recipient
+    customer = db.session.get(Customer, (shop.id, send.customer_id)) if send.customer_id else None
+    words = WORDS[language(send.locale, shop.locale)]
+    name = (customer.first_name or "") if customer else ""
+    email = (customer.email if customer else None) or send.context.get("customer_email") or ""
+    answer = send.context.get("answer")
+    return {
+        "survey": survey,
+        "customer_name": name or email,
+        "customer_email": email,
+        "answer_label": words.get(answer, answer),
+        "score": int(answer) if survey == "feedback" and answer is not None else None,
+        "comment": send.context.get("comment"),
+        "answered_at": send.context.get("answered_at"),
+        **extra,
+    }
+
+
+def first_name(shop, send) -> str | None:
+    customer = db.session.get(Customer, (shop.id, send.customer_id)) if send.customer_id else None
+    return customer.first_name if customer else None
+
+
+def labelled(links: dict[str, str], locale: str | None) -> list[dict]:
+    """[{"value", "label", "url"}] for an email's answer buttons, labelled as the answer page says them."""
+    words = WORDS[language(locale)]
+    return [{"value": value, "label": words.get(value, value), "url": url} for value, url in links.items()]
+
+
+def sample_answer(answer: str, comment: str | None = None, at: datetime | None = None) -> dict:
+    """A believable decided answer for previews."""
+    return {"answer": answer, "comment": comment, "answered_at": clock.iso(at or clock.now())}
