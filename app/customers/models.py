@@ -7,7 +7,7 @@ inventory in the README). Keys are the platform's own ids, prefixed by shop_id.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -66,8 +66,15 @@ class Order(db.Model):
     #: Codes used on the order; a code we issued attributes the order to its email.
     discount_codes: Mapped[list] = mapped_column(JSON, default=list)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: A test order: the retention figures leave it out (`live()`); automations treat it as any order.
+    test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The email this order is credited to (discount code used, or a click within the window).
     attributed_send_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+def live():
+    """The orders the retention figures count: neither cancelled nor test."""
+    return Order.cancelled_at.is_(None) & Order.test.is_(False)
 
 
 class OrderLine(db.Model):

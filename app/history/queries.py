@@ -28,7 +28,7 @@ CUSTOMER_FIELDS = """
 
 ORDER_FIELDS = """
   id createdAt updatedAt cancelledAt email customerLocale customerAcceptsMarketing checkoutToken
-  discountCodes currencyCode totalPriceSet { shopMoney { amount } } customer { id }
+  discountCodes currencyCode test totalPriceSet { shopMoney { amount } } customer { id }
 """
 
 # Bulk queries take everything: no `first`, one root connection each.
