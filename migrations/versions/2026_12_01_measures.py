@@ -45,6 +45,14 @@ def upgrade():
         postgresql_where=sa.text("prev_day IS NULL"),
         sqlite_where=sa.text("prev_day IS NULL"),
     )
+    op.create_index("ix_sends_shop_automation_sent", "sends", ["shop_id", "automation", "sent_at"])
+    op.create_index(
+        "ix_sends_shop_automation_held_out",
+        "sends",
+        ["shop_id", "automation", "due_at"],
+        postgresql_where=sa.text("state = 'held_out'"),
+        sqlite_where=sa.text("state = 'held_out'"),
+    )
     op.create_table(
         "shop_days",
         sa.Column("shop_id", sa.Integer(), nullable=False),
@@ -73,6 +81,8 @@ def upgrade():
 def downgrade():
     op.drop_table("purchase_models")
     op.drop_table("shop_days")
+    op.drop_index("ix_sends_shop_automation_held_out", table_name="sends")
+    op.drop_index("ix_sends_shop_automation_sent", table_name="sends")
     op.drop_index("ix_customer_days_shop_first", table_name="customer_days")
     op.drop_index("ix_customer_days_shop_day", table_name="customer_days")
     op.drop_table("customer_days")
