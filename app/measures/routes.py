@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from app.measures import api
+from app.measures import api, page  # noqa: F401 - page adds the retention tab's routes to api.bp
 
 
 def init_app(app: Flask) -> None:
