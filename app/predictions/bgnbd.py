@@ -51,11 +51,14 @@ def fit(x, t_x, T) -> Params:
         return value if np.isfinite(value) else 1e300
 
     # alpha is searched relative to the mean T, so one starting point suits days, weeks or years.
+    # A second starting point only when the first search did not converge (each costs seconds at 100k).
     best = None
     for start in ([0.0, 0.0, 0.0, 0.0], [np.log(0.5), np.log(0.1), np.log(0.5), np.log(2.0)]):
         result = minimize(negative, np.array(start), method="L-BFGS-B", options={"maxiter": 2000})
         if best is None or result.fun < best.fun:
             best = result
+        if result.success:
+            break
     r, alpha, a, b = np.exp(best.x)
     return Params(float(r), float(alpha * scale), float(a), float(b), -float(best.fun))
 
