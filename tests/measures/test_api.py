@@ -135,3 +135,41 @@ def test_the_worker_fits_the_model_and_customers_get_predictions(client, auth, s
     # And again the next day, by itself.
     job = jobs.latest(shop.id, "fit_purchase_model")
     assert job.state == "queued" and job.run_at == NOW + timedelta(days=1)
+
+
+def test_predicted_lapse_due(shop):
+    from app.predictions import predicted_lapse_due
+    from app.predictions.models import PurchaseModel
+
+    # No model yet: nobody is due by prediction.
+    assert predicted_lapse_due(shop, [1], 0.3) == {1: None}
+    db.session.add(
+        PurchaseModel(shop_id=shop.id, fitted_at=NOW, customers=500, r=0.25, alpha=4.0, a=0.8, b=2.5, log_likelihood=0)
+    )
+    for customer, weeks in ((1, (0, 1, 2, 3, 4, 5)), (2, (0, 30)), (3, (0,))):
+        db.session.add(Customer(shop_id=shop.id, id=customer, email=f"c{customer}@example.com"))
+        for i, week in enumerate(weeks):
+            db.session.add(
+                Order(
+                    shop_id=shop.id,
+                    id=customer * 100 + i,
+                    customer_id=customer,
+                    placed_at=local(2026, 1, 5) + timedelta(weeks=week),
+                )
+            )
+    db.session.flush()
+    from app.customers.orders import refresh_stats
+
+    refresh_stats(shop.id, [1, 2, 3])
+    days.rebuild(shop.id)
+    due = predicted_lapse_due(shop, [1, 2, 3], 0.3)
+    # Weekly buyer (x=5, t_x=5 weeks): p_alive = 0.3 when 0.8/6.5 * ((4+T)/9)^5.25 = 7/3,
+    # T = 9 * (7/3 * 6.5/0.8)^(1/5.25) - 4 = 9 * 18.958^0.19048 - 4 = 9 * 1.7512 - 4 = 11.76 weeks after the first
+    # order, 6.76 weeks after the last: later than the 30-day floor.
+    first = datetime(2026, 1, 4, 17, 0)  # Jan 5 local midnight in UTC
+    assert due[1] == pytest.approx(first + timedelta(weeks=11.761), abs=timedelta(hours=2))
+    # The rarer buyer (x=1, t_x=30): T = 34 * (7/3 * 2.5/0.8)^(1/1.25) - 4 = 34 * 7.2917^0.8 - 4 = 34 * 4.9007 - 4
+    # = 162.6 weeks: over two years after the last order.
+    assert due[2] > first + timedelta(weeks=150)
+    # Never bought twice: the model keeps them alive; the caller decides by days.
+    assert due[3] is None
