@@ -45,6 +45,13 @@ def upgrade():
         postgresql_where=sa.text("prev_day IS NULL"),
         sqlite_where=sa.text("prev_day IS NULL"),
     )
+    op.create_index(
+        "ix_orders_shop_attributed",
+        "orders",
+        ["shop_id", "attributed_send_id"],
+        postgresql_where=sa.text("attributed_send_id IS NOT NULL"),
+        sqlite_where=sa.text("attributed_send_id IS NOT NULL"),
+    )
     op.create_index("ix_sends_shop_automation_sent", "sends", ["shop_id", "automation", "sent_at"])
     op.create_index(
         "ix_sends_shop_automation_held_out",
@@ -83,6 +90,7 @@ def downgrade():
     op.drop_table("shop_days")
     op.drop_index("ix_sends_shop_automation_held_out", table_name="sends")
     op.drop_index("ix_sends_shop_automation_sent", table_name="sends")
+    op.drop_index("ix_orders_shop_attributed", table_name="orders")
     op.drop_index("ix_customer_days_shop_first", table_name="customer_days")
     op.drop_index("ix_customer_days_shop_day", table_name="customer_days")
     op.drop_table("customer_days")
