@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import cli, pages
     from app.answers import routes as answer_routes
     from app.mail import links
+    from app.measures import routes as measures_routes
     from app.settings import routes as settings_routes
     from app.shops import oauth
     from app.webhooks import routes as webhook_routes
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     oauth.init_app(app)
     webhook_routes.init_app(app)
     settings_routes.init_app(app)
+    measures_routes.init_app(app)
     links.init_app(app)
     answer_routes.init_app(app)
     cli.init_app(app)
@@ -61,9 +63,11 @@ def _import_models() -> None:
     """Every model module, so metadata (create_all, Alembic) sees every table."""
     from app.answers import models as _n  # noqa: F401
     from app.automations import models as _a  # noqa: F401
+    from app.customers import days as _cd  # noqa: F401
     from app.customers import models as _c  # noqa: F401
     from app.discounts import models as _d  # noqa: F401
     from app.jobs import models as _j  # noqa: F401
+    from app.predictions import models as _p  # noqa: F401
     from app.records import models as _r  # noqa: F401
     from app.shops import models as _s  # noqa: F401
     from app.webhooks import models as _w  # noqa: F401
@@ -74,6 +78,7 @@ def _import_job_handlers() -> None:
     from app.answers import jobs as _n  # noqa: F401
     from app.history import jobs as _h  # noqa: F401
     from app.mail import jobs as _m  # noqa: F401
+    from app.predictions import jobs as _pj  # noqa: F401
     from app.settings import jobs as _t  # noqa: F401
     from app.shops import jobs as _s  # noqa: F401
     from app.webhooks import jobs as _w  # noqa: F401

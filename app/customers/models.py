@@ -7,7 +7,7 @@ inventory in the README). Keys are the platform's own ids, prefixed by shop_id.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -58,6 +58,14 @@ class Order(db.Model):
         Index("ix_orders_shop_checkout", "shop_id", "checkout_token"),
         Index("ix_orders_shop_customer", "shop_id", "customer_id", "placed_at"),
         Index("ix_orders_shop_placed", "shop_id", "placed_at"),
+        # The orders credited to emails (retention figures per automation); partial, so it stays small.
+        Index(
+            "ix_orders_shop_attributed",
+            "shop_id",
+            "attributed_send_id",
+            postgresql_where=text("attributed_send_id IS NOT NULL"),
+            sqlite_where=text("attributed_send_id IS NOT NULL"),
+        ),
     )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
@@ -80,8 +88,15 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: When it was fulfilled (shipped); None until fully fulfilled. Journeys after a purchase count from here.
     fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: A test order: the retention figures leave it out (`live()`); automations treat it as any order.
+    test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The email this order is credited to (discount code used, or a click within the window).
     attributed_send_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+def live():
+    """The orders the retention figures count: neither cancelled nor test."""
+    return Order.cancelled_at.is_(None) & Order.test.is_(False)
 
 
 class OrderLine(db.Model):

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import case, delete, func, insert, literal, select, update
 
 from app import clock
-from app.customers import consent
+from app.customers import consent, days
 from app.customers.bulk import insert_rows, run, upsert
 from app.customers.models import Checkout, Customer, Order, OrderLine
 from app.customers.products import remember_from_lines
@@ -33,6 +33,7 @@ ORDER_COLUMNS = (
     "cancelled_at",
     "processed_at",
     "fulfilled_at",
+    "test",
 )
 
 
@@ -84,6 +85,7 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
             "processed_at": r.processed_at,
             "paid_at": r.paid_at,
             "fulfilled_at": r.fulfilled_at,
+            "test": r.test,
         }
         for _, r in sorted(newest.items())
     ]
@@ -106,6 +108,7 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
     if bulk:
         return [r.id for r in fresh]
     refresh_stats(shop_id, sorted({r.customer_id for r in fresh if r.customer_id is not None}))
+    days.refresh(shop_id, [(r.customer_id, r.placed_at) for r in fresh])
     for r in fresh:
         if r.accepts_marketing and r.customer_id is not None:
             customer = db.session.get(Customer, (shop_id, r.customer_id))
@@ -116,7 +119,7 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
 
 def derive_all(shop_id: int) -> None:
     """After a bulk import: create customers that orders name but the customer export missed,
-    recompute every customer's figures, and close every checkout whose order we now hold."""
+    recompute every customer's figures and order days, and close every checkout whose order we now hold."""
     known = select(Customer.id).where(Customer.shop_id == shop_id, Customer.id == Order.customer_id)
     missing = (
         select(
@@ -137,6 +140,7 @@ def derive_all(shop_id: int) -> None:
         )
     )
     db.session.execute(_stats(update(Customer).where(Customer.shop_id == shop_id)))
+    days.rebuild(shop_id)
     db.session.execute(
         update(Checkout)
         .where(Checkout.shop_id == shop_id, Checkout.order_id.is_(None))
@@ -168,7 +172,10 @@ def _replace_lines(shop_id: int, fresh: list[OrderRecord]) -> None:
 
 
 def refresh_stats(shop_id: int, customer_ids: list[int]) -> None:
-    """Recompute each customer's order figures from their live (not cancelled) orders."""
+    """Recompute each customer's order figures from their orders that are not cancelled.
+
+    Test orders count here (automations treat them like any order, so a merchant can try a
+    flow with one); only the retention figures (`days`) leave them out."""
     for start in range(0, len(customer_ids), CHUNK):
         db.session.execute(
             _stats(

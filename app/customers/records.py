@@ -40,6 +40,8 @@ class OrderRecord:
     currency: str = "USD"
     discount_codes: list[str] = field(default_factory=list)
     cancelled_at: datetime | None = None
+    #: A test order (Shopify's `test`): stored, but never counted in figures.
+    test: bool = False
     #: The buyer ticked "email me news and offers" on this order (an opt-in made at placed_at).
     accepts_marketing: bool = False
     lines: list[Line] = field(default_factory=list)

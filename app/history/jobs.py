@@ -19,6 +19,7 @@ from app.extensions import db
 from app.history import bulk, load, queries
 from app.history import reconcile as healing
 from app.history.products import refresh_unknown
+from app.predictions import jobs as fitting
 from app.shops.graphql import Client
 from app.shops.models import Shop
 from app.webhooks.jobs import ensure_sweep
@@ -74,6 +75,7 @@ def import_history(job):
         next_phase = PHASES[PHASES.index(state["phase"]) + 1] if state["phase"] != PHASES[-1] else "done"
         state.update(phase=next_phase, operation=None, url=None, cursor=0, done=0, total=0)
         _save(job, state)
+    fitting.schedule(shop.id)  # the purchase model, on the whole history (then daily)
     return None
 
 
@@ -100,6 +102,7 @@ def reconcile(job):
     if shop is None or not shop.installed:
         return None
     ensure_sweep(shop.id)
+    fitting.schedule(shop.id)  # keeps the daily fit going for shops installed before it existed
     # Heals a delivery whose apply job could not be queued when it arrived (see webhooks.inbox.accept).
     jobs.enqueue(shop.id, "apply_webhooks", unique_key="inbox")
     started = clock.now()

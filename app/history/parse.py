@@ -67,6 +67,7 @@ def order(node: dict, line_rows: list[dict]) -> OrderRecord:
         currency=(node.get("currencyCode") or "USD")[:3],
         discount_codes=list(node.get("discountCodes") or []),
         cancelled_at=clock.parse_iso(node.get("cancelledAt")),
+        test=node.get("test") is True,
         accepts_marketing=bool(node.get("customerAcceptsMarketing")),
         lines=[line(row) for row in line_rows],
         processed_at=processed_at,

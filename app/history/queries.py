@@ -29,7 +29,7 @@ CUSTOMER_FIELDS = """
 
 ORDER_FIELDS = """
   id createdAt updatedAt processedAt cancelledAt email customerLocale customerAcceptsMarketing checkoutToken
-  discountCodes currencyCode totalPriceSet { shopMoney { amount } } customer { id }
+  discountCodes currencyCode test totalPriceSet { shopMoney { amount } } customer { id }
   displayFinancialStatus displayFulfillmentStatus fulfillments { createdAt status }
 """
 

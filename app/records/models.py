@@ -46,6 +46,17 @@ class Send(db.Model):
             postgresql_where=text("sent_at IS NOT NULL"),
             sqlite_where=text("sent_at IS NOT NULL"),
         ),
+        # Retention figures (app/measures) read one automation's emails of a period, and its held-out
+        # customers (state held_out, timed by due_at) for the holdout comparison.
+        Index("ix_sends_shop_automation_sent", "shop_id", "automation", "sent_at"),
+        Index(
+            "ix_sends_shop_automation_held_out",
+            "shop_id",
+            "automation",
+            "due_at",
+            postgresql_where=text("state = 'held_out'"),
+            sqlite_where=text("state = 'held_out'"),
+        ),
         # Lease recovery looks only at rows in flight.
         Index(
             "ix_sends_in_flight",

@@ -35,6 +35,7 @@ def order(body: dict) -> OrderRecord:
             str(d.get("code"))[:64] for d in _list(body.get("discount_codes")) if isinstance(d, dict) and d.get("code")
         ],
         cancelled_at=timestamp(body.get("cancelled_at")),
+        test=body.get("test") is True,
         accepts_marketing=body.get("buyer_accepts_marketing") is True,
         lines=[_line(item) for item in _list(body.get("line_items"))],
         processed_at=timestamp(body.get("processed_at")),

@@ -219,6 +219,59 @@
       });
   }
 
+  /* ---- retention tab: drawn by the server for a period, downloads through the API ---- */
+
+  function showTab(name) {
+    document.querySelectorAll("[data-action=tab]").forEach(function (each) {
+      each.setAttribute("aria-pressed", each.dataset.tab === name ? "true" : "false");
+    });
+    document.querySelectorAll("[data-panel]").forEach(function (panel) { panel.hidden = panel.dataset.panel !== name; });
+    if (name === "retention" && !document.getElementById("retention").children.length) { loadRetention(""); }
+  }
+
+  function loadRetention(query) {
+    var panel = document.getElementById("retention");
+    panel.setAttribute("aria-busy", "true");
+    return api("GET", "/api/retention?locale=" + config.locale + (query ? "&" + query : ""))
+      .then(function (response) {
+        return response.text().then(function (text) {
+          if (!response.ok) {
+            var message = config.words.error;
+            try { message = JSON.parse(text).error || message; } catch (e) { /* not JSON */ }
+            throw new Error(message);
+          }
+          return text;
+        });
+      })
+      .then(function (html) { panel.innerHTML = html; })
+      .catch(function (error) {
+        var status = panel.querySelector("[data-period-error]") || document.createElement("p");
+        status.className = "status";
+        status.dataset.kind = "error";
+        status.setAttribute("data-period-error", "");
+        status.textContent = error.message;
+        panel.prepend(status);
+      })
+      .then(function () { panel.removeAttribute("aria-busy"); });
+  }
+
+  function saveFile(path, filename) {
+    api("GET", path)
+      .then(function (response) {
+        if (!response.ok) { throw new Error(config.words.error); }
+        return response.blob();
+      })
+      .then(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = filename;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      });
+  }
+
   function download(id) {
     api("GET", "/api/data-requests/" + id + ".json")
       .then(function (response) {
@@ -291,6 +344,12 @@
       loadContent(target.dataset.locale);
     } else if (action === "download") {
       download(target.dataset.id);
+    } else if (action === "tab") {
+      showTab(target.dataset.tab);
+    } else if (action === "period") {
+      loadRetention("days=" + target.dataset.days);
+    } else if (action === "csv") {
+      saveFile(target.dataset.path, target.dataset.filename);
     }
   });
 
@@ -308,6 +367,10 @@
     // Enter in a field submits its form: automation fields are already saved on change.
     event.preventDefault();
     if (event.target.matches("[data-form=settings]")) { saveSettings(event.target); }
+    if (event.target.matches("[data-form=period]")) {
+      var form = event.target;
+      loadRetention("from=" + encodeURIComponent(form.elements.from.value) + "&to=" + encodeURIComponent(form.elements.to.value));
+    }
   });
 
   if (content.children.length) {

@@ -1,0 +1,165 @@
+"""Per-automation results of a period, and the holdout comparison (emailed vs held out).
+
+The emails counted are those sent within the period (a cohort): what they were opened, clicked
+and credited with (`orders.attributed_send_id`), whenever that happened. The control group is
+the customers an automation held out (`holdout_percent`), recorded as sends in state
+`held_out` at the moment their email would have gone.
+
+Holdout comparison: for both groups alike, a customer converts when they place a live order
+within the shop's attribution window (`attribution_days`) after the email went or would have
+gone — not by attribution, which a held-out customer cannot have. The two conversion rates are
+compared with a two-proportion z-test.
+"""
+
+import math
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, distinct, func, or_, select
+
+from app.customers.models import Order, live
+from app.extensions import db
+from app.measures.figures import percent
+from app.records.models import EmailEvent, Send
+from app.shops.settings import effective
+
+SENT = "sent"
+#: The engine's state for a customer held out as control (`holdout_percent`).
+HELD_OUT = "held_out"
+#: Below this many customers in either group, or conversions in both, no verdict: "not enough data yet".
+MIN_GROUP = 30
+MIN_CONVERSIONS = 5
+
+
+def per_automation(shop, keys: list[str], start: datetime, end: datetime) -> dict[str, dict]:
+    """Figures per automation key for emails sent in [start, end) (naive UTC)."""
+    rows = {key: _empty() for key in keys}
+    in_period = and_(Send.shop_id == shop.id, Send.state == SENT, Send.sent_at >= start, Send.sent_at < end)
+    for key, sent in db.session.execute(
+        select(Send.automation, func.count()).where(in_period).group_by(Send.automation)
+    ):
+        if key in rows:
+            rows[key]["sent"] = sent
+    events = (
+        select(Send.automation, EmailEvent.kind, func.count(distinct(EmailEvent.send_id)))
+        .join(EmailEvent, and_(EmailEvent.shop_id == Send.shop_id, EmailEvent.send_id == Send.id))
+        .where(in_period, EmailEvent.kind.in_(("open", "click")))
+        .group_by(Send.automation, EmailEvent.kind)
+    )
+    for key, kind, count in db.session.execute(events):
+        if key in rows:
+            rows[key]["opened" if kind == "open" else "clicked"] = count
+    credited = (
+        select(Send.automation, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
+        .join(Order, and_(Order.shop_id == Send.shop_id, Order.attributed_send_id == Send.id))
+        .where(in_period, live())
+        .group_by(Send.automation)
+    )
+    for key, count, revenue in db.session.execute(credited):
+        if key in rows:
+            rows[key]["orders"], rows[key]["revenue"] = count, Decimal(revenue)
+    window = timedelta(days=int(effective(shop)["attribution_days"]))
+    for key, row in rows.items():
+        row["open_rate"] = percent(row["opened"], row["sent"])
+        row["click_rate"] = percent(row["clicked"], row["sent"])
+        row["conversion_rate"] = percent(row["orders"], row["sent"])
+        row["holdout"] = compare(shop.id, key, start, end, window)
+        if key == "feedback":
+            row["nps"] = None  # answers are recorded by the feedback automation (issue 12)
+    return rows
+
+
+def _empty() -> dict:
+    return {"sent": 0, "opened": 0, "clicked": 0, "orders": 0, "revenue": Decimal("0")}
+
+
+def _plus_days(moment, days: int):
+    """`moment` + `days` days in SQL (SQLite keeps datetimes as ISO text, PostgreSQL has intervals)."""
+    if db.engine.dialect.name == "postgresql":
+        return moment + func.make_interval(0, 0, 0, days)
+    return func.strftime("%Y-%m-%d %H:%M:%f", moment, f"+{days} days")
+
+
+def compare(shop_id: int, key: str, start: datetime, end: datetime, window: timedelta) -> dict:
+    """Emailed vs held-out customers of one automation over the period, in two statements."""
+    moment = case((Send.state == SENT, Send.sent_at), else_=Send.due_at)
+    in_period = and_(
+        Send.shop_id == shop_id,
+        Send.automation == key,
+        Send.customer_id.is_not(None),
+        or_(
+            and_(Send.state == SENT, Send.sent_at >= start, Send.sent_at < end),
+            and_(Send.state == HELD_OUT, Send.due_at >= start, Send.due_at < end),
+        ),
+    )
+    groups = {SENT: _group(), HELD_OUT: _group()}
+    for state, customers in db.session.execute(
+        select(Send.state, func.count(distinct(Send.customer_id))).where(in_period).group_by(Send.state)
+    ):
+        groups[state]["customers"] = customers
+    # Each order once per group, however many of the group's emails it followed.
+    bought = (
+        select(Send.state, Send.customer_id, Order.id, Order.total)
+        .join(
+            Order,
+            and_(
+                Order.shop_id == Send.shop_id,
+                Order.customer_id == Send.customer_id,
+                Order.placed_at >= moment,
+                Order.placed_at < _plus_days(moment, window.days),
+            ),
+        )
+        .where(in_period, live())
+        .distinct()
+        .subquery()
+    )
+    for state, converted, orders, revenue in db.session.execute(
+        select(
+            bought.c.state, func.count(distinct(bought.c.customer_id)), func.count(), func.sum(bought.c.total)
+        ).group_by(bought.c.state)
+    ):
+        groups[state].update(converted=converted, orders=orders, revenue=Decimal(revenue or 0))
+    emailed, held = (_summary(groups[state]) for state in (SENT, HELD_OUT))
+    return {
+        "customers": held["customers"],
+        "orders": held["orders"],
+        "revenue": held["revenue"],
+        "conversion_rate": held["conversion_rate"],
+        "revenue_per_customer": held["revenue_per_customer"],
+        "emailed": emailed,
+        **verdict(emailed["customers"], emailed["converted"], held["customers"], held["converted"]),
+    }
+
+
+def _group() -> dict:
+    return {"customers": 0, "converted": 0, "orders": 0, "revenue": Decimal("0")}
+
+
+def _summary(group: dict) -> dict:
+    n = group["customers"]
+    return {
+        **group,
+        "conversion_rate": percent(group["converted"], n),
+        "revenue_per_customer": (group["revenue"] / n).quantize(Decimal("0.01")) if n else None,
+    }
+
+
+def verdict(n1: int, x1: int, n2: int, x2: int) -> dict:
+    """Two-proportion z-test of emailed (x1 of n1 converted) against held out (x2 of n2).
+
+    Returns the difference in percentage points, the two-sided p-value, and `confidence`:
+    "not_enough_data", "likely" (p < 0.05: the emails most likely changed conversion, in the
+    direction of `lift_points`), or "unclear" (the difference could be chance).
+    """
+    if min(n1, n2) < MIN_GROUP or x1 + x2 < MIN_CONVERSIONS:
+        return {"lift_points": None, "p_value": None, "confidence": "not_enough_data"}
+    p1, p2 = x1 / n1, x2 / n2
+    pooled = (x1 + x2) / (n1 + n2)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = (p1 - p2) / spread if spread else 0.0
+    p_value = math.erfc(abs(z) / math.sqrt(2))
+    return {
+        "lift_points": round((p1 - p2) * 100, 1),
+        "p_value": round(p_value, 4),
+        "confidence": "likely" if p_value < 0.05 else "unclear",
+    }
