@@ -84,6 +84,9 @@ class Customer:
     note: str | None = None
     orders: list[Order] = field(default_factory=list)
     amount_spent: Decimal = Decimal(0)
+    #: `{"namespace", "key", "type", "value"}` each; webhooks carry them only to subscriptions
+    #: that name the namespace in `metafield_namespaces`.
+    metafields: list[dict] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:

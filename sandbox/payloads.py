@@ -95,6 +95,7 @@ def customer(shop, c: Customer) -> dict:
         "tax_exemptions": [],
         "admin_graphql_api_id": gid(c),
         "default_address": _default_address(c),
+        "metafields": [dict(m) for m in c.metafields],
     }
 
 

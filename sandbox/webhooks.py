@@ -18,9 +18,15 @@ import uuid
 import requests
 from flask import has_request_context
 
+from .app_config import shape
 from .models import Delivery
 
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
+
+
+def _without_metafields(payload: dict) -> dict:
+    """A subscription without `metafield_namespaces` gets no metafields (Shopify adds them only on request)."""
+    return {k: v for k, v in payload.items() if k != "metafields"} if "metafields" in payload else payload
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -42,12 +48,18 @@ class Deliverer:
         self._thread: threading.Thread | None = None
 
     def emit(self, shop, topic: str, payload: dict, uris: list[str] | None = None, duplicate: bool = False):
-        """Build one event and its deliveries (one per subscribed address); send, hold or queue them."""
+        """Build one event and its deliveries (one per subscription, each with its own body);
+        send, hold or queue them. `uris` sends the whole payload to those addresses instead."""
         if uris is None:
-            uris = shop.addresses_for(topic)
-        body = json.dumps(payload, ensure_ascii=False).encode()
+            targets = shop.targets_for(topic)
+        else:
+            targets = [(uri, shop.store.api_version, None) for uri in uris]
         event_id, at = str(uuid.uuid4()), self.store.now()
-        made = [self._delivery(shop, topic, uri, body, event_id, at) for uri in uris]
+        made = []
+        for uri, version, toml_subscription in targets:
+            shaped = shape(payload, toml_subscription) if toml_subscription else _without_metafields(payload)
+            body = json.dumps(shaped, ensure_ascii=False).encode()
+            made.append(self._delivery(shop, topic, uri, version, body, event_id, at))
         with self.store.lock:
             shop.deliveries.extend(made)
             if shop.holding:
@@ -57,7 +69,7 @@ class Deliverer:
             self.send(d, repeat=2 if duplicate else 1)
         return made
 
-    def _delivery(self, shop, topic, uri, body, event_id, at) -> Delivery:
+    def _delivery(self, shop, topic, uri, version, body, event_id, at) -> Delivery:
         webhook_id = str(uuid.uuid4())
         headers = {
             "Content-Type": "application/json",
@@ -65,7 +77,7 @@ class Deliverer:
             "X-Shopify-Topic": topic,
             "X-Shopify-Hmac-Sha256": sign(body, self.store.api_secret),
             "X-Shopify-Shop-Domain": shop.domain,
-            "X-Shopify-API-Version": shop.webhook_api_version(topic, uri),
+            "X-Shopify-API-Version": version,
             "X-Shopify-Webhook-Id": webhook_id,
             "X-Shopify-Event-Id": event_id,
             "X-Shopify-Triggered-At": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.pages import plain
 from app.settings import activity, chart, imports, results, session_tokens, shop_settings
 from app.settings.i18n import LANGUAGES, Words, language
+from app.shops import install
 from app.shops import settings as shop_defaults
 from app.shops.domains import store_url, valid_shop
 from app.shops.models import Shop
@@ -60,13 +61,13 @@ def app_page():
     shop = db.session.scalar(db.select(Shop).where(Shop.domain == domain))
     locale = language(request.args.get("locale"), shop.locale if shop else None)
     words = Words(locale)
+    token = request.args.get("id_token")
+    if (shop is None or not shop.installed) and token:
+        return _install_by_token_exchange(domain, token, locale)
     if shop is None or not shop.installed:
         # The store's own link to the app: it calls our App URL with a signed query, which starts
         # the install (we cannot: /auth/install needs the store's HMAC). Never a redirect we build.
-        return render_template(
-            "settings/install.html", words=words, locale=locale, domain=domain, install_url=_reopen_url(domain, locale)
-        )
-    token = request.args.get("id_token")
+        return _install_page(domain, locale)
     if not token:  # App Bridge (or the script's bounce through the store) brings a token
         return _shell(shop, locale, message=words("open_from_admin"))
     try:
@@ -74,11 +75,47 @@ def app_page():
     except session_tokens.InvalidSession:
         verified = False
     if not verified:
-        response = current_app.make_response(
-            (_shell(shop, locale, message=words("invalid_session"), scripted=False), 401)
-        )
-        response.headers[session_tokens.RETRY_HEADER] = "1"
-        return response
+        return _refused(shop, locale)
+    return _shell(shop, locale, content=Markup(body(shop, locale)), token=token)
+
+
+def _install_page(domain: str, locale: str, message: str | None = None) -> str:
+    return render_template(
+        "settings/install.html",
+        words=Words(locale),
+        locale=locale,
+        domain=domain,
+        install_url=_reopen_url(domain, locale),
+        message=message,
+    )
+
+
+def _refused(shop: Shop | None, locale: str, status: int = 401):
+    """A page for a session token we cannot take: it offers only to reopen the app from the store."""
+    words = Words(locale)
+    if shop is None:
+        html = _install_page(request.args.get("shop", ""), locale, words("invalid_session"))
+    else:
+        html = _shell(shop, locale, message=words("invalid_session"), scripted=False)
+    response = current_app.make_response((html, status))
+    response.headers[session_tokens.RETRY_HEADER] = "1"
+    return response
+
+
+def _install_by_token_exchange(domain: str, token: str, locale: str):
+    """Shopify-managed installation: Shopify installed the app and opens it with a session token,
+    which we exchange for an expiring offline token; then the install goes on exactly as after the
+    code grant. A token that is not Shopify's, or one the store refuses, stores nothing."""
+    shop = db.session.scalar(db.select(Shop).where(Shop.domain == domain))
+    try:
+        if session_tokens.shop_domain(token) != domain:
+            raise session_tokens.InvalidSession("the token is for another shop")
+        grant = install.exchange_session_token(domain, token)
+    except (session_tokens.InvalidSession, install.TokenRefused):
+        return _refused(shop, locale)
+    except install.InstallError:
+        return _install_page(domain, locale, Words(locale)("install_unreachable")), 502
+    shop = install.complete(domain, grant)
     return _shell(shop, locale, content=Markup(body(shop, locale)), token=token)
 
 

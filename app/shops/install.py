@@ -15,16 +15,17 @@ from sqlalchemy import select
 
 from app import clock, jobs
 from app.extensions import db
+from app.shops import app_config
 from app.shops.domains import store_url
 from app.shops.graphql import Client, GraphQLError, UserErrors
 from app.shops.models import Shop
 
 log = logging.getLogger(__name__)
 
-#: Topics registered through the API, each taken by the handler of the same name in
-#: app/webhooks/handlers.py. The compliance topics are declared in shopify.app.toml instead,
-#: because Shopify accepts them only from the app's configuration.
-SUBSCRIBED_TOPICS = (
+#: Topics the app needs, each taken by the handler of the same name in app/webhooks/handlers.py.
+#: shopify.app.toml declares them (Shopify then delivers them for every install); one the toml
+#: does not declare is subscribed per shop at install. Compliance topics come only from the toml.
+NEEDED_TOPICS = (
     "orders/create",
     "orders/updated",
     "orders/paid",
@@ -35,7 +36,15 @@ SUBSCRIBED_TOPICS = (
     "customers/update",
     "customers_email_marketing_consent/update",
     "app/uninstalled",
+    "app/scopes_update",
 )
+
+TOKEN_EXCHANGE = {
+    "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+    "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+    "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
+    "expiring": 1,
+}
 
 #: The worker refreshes an idle shop's token this long before it expires (see shops.jobs).
 REFRESH_AHEAD = timedelta(minutes=10)
@@ -46,6 +55,10 @@ COUNTRY_LOCALES = {"VN": "vi"}
 
 class InstallError(Exception):
     """The store did not give us a usable token; the message is shown to the merchant."""
+
+
+class TokenRefused(InstallError):
+    """The store's token endpoint said no (a bad code or session token), as opposed to not answering."""
 
 
 @dataclass
@@ -87,6 +100,8 @@ def token_request(shop_domain: str, fields: dict) -> Grant:
         raise InstallError("The store did not answer in time; please try installing again.") from None
     except requests.RequestException:
         raise InstallError("Could not reach the store; please try installing again.") from None
+    if response.status_code in (400, 401, 403):
+        raise TokenRefused(f"The store refused the install (HTTP {response.status_code}); please try again.")
     if response.status_code != 200:
         raise InstallError(f"The store refused the install (HTTP {response.status_code}); please try again.")
     try:
@@ -104,6 +119,18 @@ def exchange_code(shop_domain: str, code: str) -> Grant:
         raise InstallError(
             "Comeback needs these permissions to work: " + ", ".join(missing) + ". Please install again and keep them."
         )
+    return grant
+
+
+def exchange_session_token(shop_domain: str, session_token: str) -> Grant:
+    """Shopify-managed installation: trade the admin's session token for an expiring offline token.
+
+    Shopify installed the app with the toml's scopes before opening it, so a grant that lacks
+    one means the configuration and the app disagree; that is refused like a code grant's."""
+    grant = token_request(shop_domain, {**TOKEN_EXCHANGE, "subject_token": session_token})
+    missing = missing_scopes(current_app.config["SHOPIFY_SCOPES"], grant.scopes)
+    if missing:
+        raise InstallError("Comeback needs these permissions to work: " + ", ".join(missing) + ".")
     return grant
 
 
@@ -196,9 +223,15 @@ mutation Register($topic: WebhookSubscriptionTopic!, $uri: String!) {
 }"""
 
 
+def undeclared_topics() -> list[str]:
+    """Needed topics that shopify.app.toml does not declare: the only ones subscribed per shop."""
+    declared = app_config.current(current_app.config).topics
+    return [topic for topic in NEEDED_TOPICS if topic not in declared]
+
+
 def register_webhooks(client: Client) -> None:
     uri = f"{current_app.config['APP_URL']}/webhooks/shopify"
-    for topic in SUBSCRIBED_TOPICS:
+    for topic in undeclared_topics():
         enum = topic.upper().replace("/", "_")
         try:
             client.mutate(REGISTER_MUTATION, {"topic": enum, "uri": uri}, "webhookSubscriptionCreate")

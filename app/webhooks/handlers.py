@@ -9,7 +9,7 @@ replayed data: every write keeps the newest `updated_at`, so arrival order does 
 from dataclasses import dataclass
 from datetime import datetime
 
-from app import clock
+from app import clock, jobs
 from app.customers import consent, data_requests, redaction
 from app.customers.checkouts import store_checkout
 from app.customers.models import Customer
@@ -84,6 +84,17 @@ def app_uninstalled(shop, payload, delivery):
     shop.uninstalled_at = clock.now()
 
 
+# app/scopes_update: the merchant granted or revoked an optional scope (e.g. write_customers from
+# the settings page); it counts from now on, without a reinstall. Deliveries may come out of
+# order, so a job then re-reads the granted scopes from the store, which has the last word.
+def app_scopes_update(shop, payload, delivery):
+    current = payload.get("current")
+    if not isinstance(current, list) or not all(isinstance(s, str) and 0 < len(s) <= 64 for s in current):
+        raise parse.BadPayload("current must be a list of scope names")
+    shop.scopes = ",".join(current)
+    jobs.enqueue(shop.id, "read_scopes", unique_key="scopes")
+
+
 # customers/data_request: assemble what we hold on the customer for the merchant.
 def customers_data_request(shop, payload, delivery):
     person = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
@@ -118,6 +129,7 @@ TOPICS = {
     "customers/update": customers_update,
     "customers_email_marketing_consent/update": customers_email_marketing_consent_update,
     "app/uninstalled": app_uninstalled,
+    "app/scopes_update": app_scopes_update,
     "customers/data_request": customers_data_request,
     "customers/redact": customers_redact,
     "shop/redact": shop_redact,
@@ -127,9 +139,9 @@ ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid", "ord
 CHECKOUT_TOPICS = frozenset({"checkouts/create", "checkouts/update"})
 #: Accepted even after uninstall (Shopify sends them then, and the law requires acting on them).
 COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
-#: Applied inside the request: uninstall must stop sending at once; shop/redact deletes the inbox
+#: Applied inside the request: uninstall must stop sending at once, a granted scope count at once; shop/redact deletes the inbox
 #: itself; a data request is answered from what is stored. Everything else goes through the inbox.
-IMMEDIATE = frozenset({"app/uninstalled", "shop/redact", "customers/data_request"})
+IMMEDIATE = frozenset({"app/uninstalled", "app/scopes_update", "shop/redact", "customers/data_request"})
 #: How the request checks an inbox-bound body before accepting it (the handler parses it again later).
 VALIDATE = {
     **dict.fromkeys(ORDER_TOPICS, parse.order),
