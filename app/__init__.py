@@ -70,6 +70,7 @@ def _import_job_handlers() -> None:
     """Modules whose `@jobs.handler` registrations the worker needs."""
     from app.history import jobs as _h  # noqa: F401
     from app.mail import jobs as _m  # noqa: F401
+    from app.marketing import jobs as _k  # noqa: F401
     from app.settings import jobs as _t  # noqa: F401
     from app.shops import jobs as _s  # noqa: F401
     from app.webhooks import jobs as _w  # noqa: F401

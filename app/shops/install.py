@@ -158,6 +158,8 @@ def complete(shop_domain: str, grant: Grant) -> Shop:
         jobs.enqueue(shop.id, "finish_install", unique_key="install", run_at=clock.now() + timedelta(seconds=30))
     jobs.enqueue(shop.id, "import_history", unique_key="install")
     jobs.enqueue(shop.id, "reconcile", unique_key="periodic", run_at=clock.now() + timedelta(hours=1))
+    if "write_marketing_events" in grant.scopes:  # granted before and kept across a reinstall
+        jobs.enqueue(shop.id, "report_marketing", unique_key="daily")  # app/marketing/jobs.py
     if shop.token_expires_at:
         jobs.enqueue(shop.id, "refresh_token", unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
     db.session.commit()

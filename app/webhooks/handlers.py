@@ -16,6 +16,8 @@ from app.customers.models import Customer
 from app.customers.orders import store_orders
 from app.customers.profiles import ensure_customers, store_customers
 from app.extensions import db
+from app.marketing import activities as marketing_activities
+from app.marketing import jobs as marketing_jobs
 from app.webhooks import parse
 
 
@@ -93,6 +95,8 @@ def app_scopes_update(shop, payload, delivery):
         raise parse.BadPayload("current must be a list of scope names")
     shop.scopes = ",".join(current)
     jobs.enqueue(shop.id, "read_scopes", unique_key="scopes")
+    if marketing_activities.SCOPE in current:
+        marketing_jobs.schedule(shop.id)  # results go to Shopify's Marketing page from now on
 
 
 # customers/data_request: assemble what we hold on the customer for the merchant.
