@@ -9,6 +9,8 @@ replayed data: every write keeps the newest `updated_at`, so arrival order does 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
+
 from app import clock, jobs
 from app.customers import consent, data_requests, redaction
 from app.customers.checkouts import store_checkout
@@ -16,6 +18,7 @@ from app.customers.models import Customer
 from app.customers.orders import store_orders
 from app.customers.profiles import ensure_customers, store_customers
 from app.extensions import db
+from app.jobs.models import Job
 from app.marketing import activities as marketing_activities
 from app.marketing import jobs as marketing_jobs
 from app.webhooks import parse
@@ -95,6 +98,12 @@ def app_scopes_update(shop, payload, delivery):
         raise parse.BadPayload("current must be a list of scope names")
     shop.scopes = ",".join(current)
     jobs.enqueue(shop.id, "read_scopes", unique_key="scopes")
+    if "write_customers" in current:  # write-backs waiting for the scope go at the next tick
+        db.session.execute(
+            update(Job)
+            .where(Job.shop_id == shop.id, Job.kind.in_(WAITING_FOR_WRITE_CUSTOMERS), Job.state == "queued")
+            .values(run_at=clock.now())
+        )
     if marketing_activities.SCOPE in current:
         marketing_jobs.schedule(shop.id)  # results go to Shopify's Marketing page from now on
 
@@ -121,6 +130,9 @@ def shop_redact(shop, payload, delivery):
 def _email(value) -> str | None:
     return value[:320] if isinstance(value, str) else None
 
+
+#: Jobs that write to the store's customers and wait while write_customers is not granted.
+WAITING_FOR_WRITE_CUSTOMERS = ("consent_writeback", "birthday_writeback")
 
 TOPICS = {
     "orders/create": orders_create,

@@ -9,7 +9,9 @@ import requests
 from sqlalchemy import select
 
 from app import jobs
+from app.customers.models import Customer
 from app.extensions import db
+from app.mail.jobs import unsubscribe
 from app.shops.models import Shop
 from tests.conftest import API_KEY, API_SECRET
 from tests.shops.test_managed_install import SHOP, open_from_admin
@@ -76,3 +78,23 @@ def test_a_malformed_scopes_update_is_a_400_and_changes_nothing(app, client, mak
     answer = _post(client, json.dumps({"previous": [], "current": "write_customers"}).encode())
     assert answer.status_code == 400
     assert scopes() == before
+
+
+def test_an_unsubscribe_waits_for_write_customers_and_reaches_the_store_once_granted(app, client, sandbox, live_app):
+    open_from_admin(client, sandbox)
+    shop = db.session.scalar(select(Shop).where(Shop.domain == SHOP))
+    store_customer = next(c for c in sandbox.shop(SHOP).customers.values() if c.marketing_state == "SUBSCRIBED")
+    if db.session.get(Customer, (shop.id, store_customer.id)) is None:
+        db.session.add(Customer(shop_id=shop.id, id=store_customer.id, email=store_customer.email.lower()))
+        db.session.commit()
+
+    unsubscribe(shop, store_customer.email.lower(), None, "en")
+    db.session.commit()
+    jobs.run_due(limit=50)
+    assert store_customer.marketing_state == "SUBSCRIBED"  # not synced: the scope is not granted
+    assert jobs.latest(shop.id, "consent_writeback").state == "queued"
+
+    grant(sandbox, "write_customers")
+    sandbox.wait_idle()
+    jobs.run_due(limit=50)
+    assert store_customer.marketing_state == "UNSUBSCRIBED"
