@@ -17,7 +17,7 @@ from app.extensions import db
 from app.pages import plain
 from app.settings import activity, chart, imports, results, session_tokens, shop_settings
 from app.settings.i18n import LANGUAGES, Words, language
-from app.shops import install
+from app.shops import app_config, install
 from app.shops import settings as shop_defaults
 from app.shops.domains import store_url, valid_shop
 from app.shops.models import Shop
@@ -37,6 +37,9 @@ SCRIPT_WORDS = (
     "import_done",
     "import_queued",
     "import_failed",
+    "scope_granted_toast",
+    "scope_declined",
+    "save_failed",
 )
 
 
@@ -53,8 +56,29 @@ def _reopen_url(domain: str, locale: str) -> str:
     )
 
 
+#: The App Bridge navigation menu (and, outside the admin, the page's own tabs): (words key, path).
+#: A section whose page is not served by this app (yet) is left out rather than linked to a 404.
+NAV = (("nav_automations", "/app"), ("nav_retention", "/app/retention"), ("nav_settings", "/app/settings"))
+
+
+def _nav(section: str) -> list[dict]:
+    served = {rule.rule for rule in current_app.url_map.iter_rules()}
+    query = urlencode({k: v for k, v in request.args.items() if k in ("shop", "host", "locale", "embedded")})
+    return [
+        {"label": label, "path": path, "href": f"{path}?{query}", "current": path.rsplit("/", 1)[-1] == section}
+        for label, path in NAV
+        if path in served
+    ]
+
+
+@bp.get("/app/settings")
+def settings_section():
+    """The Settings entry of the navigation menu: the same page, opened at the shop-wide settings."""
+    return app_page(section="settings")
+
+
 @bp.get("/app")
-def app_page():
+def app_page(section: str = "app"):
     domain = request.args.get("shop", "")
     if not valid_shop(domain):
         return plain("The shop parameter must be a *.myshopify.com domain.", 400)
@@ -69,14 +93,14 @@ def app_page():
         # the install (we cannot: /auth/install needs the store's HMAC). Never a redirect we build.
         return _install_page(domain, locale)
     if not token:  # App Bridge (or the script's bounce through the store) brings a token
-        return _shell(shop, locale, message=words("open_from_admin"))
+        return _shell(shop, locale, message=words("open_from_admin"), section=section)
     try:
         verified = session_tokens.shop_domain(token) == shop.domain  # the shop, installed, is loaded above
     except session_tokens.InvalidSession:
         verified = False
     if not verified:
         return _refused(shop, locale)
-    return _shell(shop, locale, content=Markup(body(shop, locale)), token=token)
+    return _shell(shop, locale, content=Markup(body(shop, locale)), token=token, section=section)
 
 
 def _install_page(domain: str, locale: str, message: str | None = None) -> str:
@@ -127,6 +151,7 @@ def _shell(
     message: str | None = None,
     token: str | None = None,
     scripted: bool = True,
+    section: str = "app",
 ) -> str:
     """The document around the content. A page for a refused token gets no script: it only
     offers to reopen the app from the store."""
@@ -149,6 +174,8 @@ def _shell(
         config_json=script if scripted else None,
         reopen_url=script["reopenUrl"],
         app_bridge=APP_BRIDGE if bridge else None,
+        nav=_nav(section),
+        section=section,
     )
 
 
@@ -195,4 +222,21 @@ def body(shop: Shop, locale: str) -> str:
         profiles=shop_settings.PROFILES,
         iso=clock.iso,
         data_requests=data_requests.listed(shop.id, limit=50),
+        access=_access(shop),
     )
+
+
+def _access(shop: Shop) -> list[dict]:
+    """The optional scopes of shopify.app.toml, granted or not, each with the link that asks for it
+    outside App Bridge (the store's grant page; inside the admin the script asks App Bridge)."""
+    granted = set((shop.scopes or "").split(","))
+    store = store_url(current_app.config, shop.domain)
+    return [
+        {
+            "name": scope,
+            "granted": scope in granted,
+            "request_url": f"{store}/admin/oauth/request_scopes?"
+            + urlencode({"client_id": current_app.config["SHOPIFY_API_KEY"], "scope": scope}),
+        }
+        for scope in app_config.current(current_app.config).optional_scopes
+    ]
