@@ -216,7 +216,7 @@ def body(shop: Shop, locale: str) -> str:
         results=rows,
         titles={card["key"]: card["title"] for card in cards},
         chart=_chart(shop, words, settings["accent_color"]),
-        activity=activity.recent(shop.id, words, limit=20),
+        activity=activity.recent(shop.id, words, limit=20, zone=shop.timezone),
         progress=imports.progress(shop.id),
         settings=settings,
         profiles=shop_settings.PROFILES,
