@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select
 
 from app.customers.consent import marketing_allowed
+from app.mail import placeholders
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - automations import language from here
 from app.records.models import Send
 
@@ -55,7 +56,7 @@ class Field:
     max: int | None = None
 
     def as_json(self) -> dict:
-        return {
+        described = {
             "name": self.name,
             "type": self.type,
             "default": self.default,
@@ -63,6 +64,9 @@ class Field:
             "max": self.max,
             "label": dict(self.label),
         }
+        if self.type == "text":
+            described["placeholders"] = ["{{ %s }}" % name for name in placeholders.PLACEHOLDERS]
+        return described
 
     def clean(self, value: Any, current: Any) -> Any:
         """The value to store, or ValueError with a message a merchant can act on."""
@@ -85,6 +89,9 @@ class Field:
                 raise ValueError(f"{self.name}: unknown language {lang!r}")
             if not isinstance(text, str) or not self.min <= len(text.strip()) <= self.max:
                 raise ValueError(f"{self.name}.{lang} must be text of {self.min} to {self.max} characters")
+            problem = placeholders.problem(text)
+            if problem:
+                raise ValueError(f"{self.name}.{lang}: {problem}")
             merged[lang] = text.strip()
         return merged
 

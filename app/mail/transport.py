@@ -149,7 +149,8 @@ class SMTPMailer(Mailer):
         return Delivery(send_id, status, detail)
 
     def _send_one(self, message: EmailMessage) -> tuple[str, str]:
-        recipient = parseaddr(str(message["To"]))[1]
+        recipient = getattr(message, "envelope_to", None) or parseaddr(str(message["To"]))[1]
+        sender = getattr(message, "envelope_from", None) or self.envelope_from
         data = (
             message.wire()
             if isinstance(message, PreEncodedMessage)
@@ -161,7 +162,7 @@ class SMTPMailer(Mailer):
             self._drop()
             return "temporary", f"cannot connect to {self.host}:{self.port}: {error}"
         try:
-            code, reply = smtp.mail(self.envelope_from)
+            code, reply = smtp.mail(sender)
             if code != 250:
                 return self._refused(smtp, code, reply, "sender refused")
             code, reply = smtp.rcpt(recipient)

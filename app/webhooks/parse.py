@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from app import clock
 from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord
+from app.text import clean
 
 
 class BadPayload(ValueError):
@@ -153,7 +154,7 @@ def _text(value, size: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadPayload(f"expected text, got {type(value).__name__}")
-    value = value.strip()
+    value = clean(value)
     return value[:size] if value else None
 
 
