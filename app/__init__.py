@@ -52,7 +52,28 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _demo_mode() -> bool:
     """`flask demo` (or COMEBACK_DEMO=1) runs on embedded defaults instead of required secrets."""
-    return os.environ.get("COMEBACK_DEMO") == "1" or "demo" in sys.argv[1:]  # also `flask demo --port N`
+    return os.environ.get("COMEBACK_DEMO") == "1" or flask_command(sys.argv) == "demo"
+
+
+#: Options of the `flask` command that take a value (`flask --app app demo`).
+_FLASK_VALUE_OPTIONS = {"--app", "-A", "--env-file", "-e"}
+
+
+def flask_command(argv: list[str]) -> str | None:
+    """The Flask CLI command `argv` runs (`flask --app app demo --port 5001` -> "demo"), or None
+    when the program is not the `flask` CLI: `gunicorn -n demo` must never mean demo mode."""
+    if not argv:
+        return None
+    program = argv[0].replace("\\", "/")
+    if os.path.basename(program) != "flask" and not program.endswith("flask/__main__.py"):
+        return None
+    words = iter(argv[1:])
+    for word in words:
+        if word in _FLASK_VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _import_models() -> None:

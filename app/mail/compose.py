@@ -57,10 +57,10 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
         "track": _untracked,
     }
     if marketing:
-        page["unsubscribe_url"] = f"{app_url}/u/{tokens.unsubscribe(shop.id, send.id, send.recipient, lang)}"
+        page["unsubscribe_url"] = f"{app_url}/u/{tokens.unsubscribe(shop, send.id, send.recipient, lang)}"
         if send.id is not None:
-            page["track"] = _tracker(app_url, shop.id, send.id)
-            page["open_pixel_url"] = f"{app_url}/o/{tokens.opened(shop.id, send.id)}.gif"
+            page["track"] = _tracker(app_url, shop, send.id)
+            page["open_pixel_url"] = f"{app_url}/o/{tokens.opened(shop, send.id)}.gif"
     title = render_subject(subject, lang, page)
     if marketing and rules.subject_prefix and not title.startswith(rules.subject_prefix.strip()):
         title = rules.subject_prefix + title
@@ -117,11 +117,11 @@ def _colour(value) -> str:
     return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else DEFAULTS["accent_color"]
 
 
-def _tracker(app_url: str, shop_id: int, send_id: int):
+def _tracker(app_url: str, shop, send_id: int):
     def track(url) -> str:
         if not url:
             return ""
-        return f"{app_url}/t/{tokens.click(shop_id, send_id, str(url))}"
+        return f"{app_url}/t/{tokens.click(shop, send_id, str(url))}"
 
     return track
 
