@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import config as app_config
 from app.extensions import db, migrate
+from app.mail import dkim_signing
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not (app.testing or app.config.get("DEMO")):
         app_config.check_required(app.config)
+    _check_dkim(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
@@ -48,6 +50,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     links.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _check_dkim(app: Flask) -> None:
+    """A DKIM key that cannot sign stops the app at start, not at the first email."""
+    try:
+        dkim_signing.from_config(app.config)
+    except dkim_signing.DKIMConfigError as error:
+        raise app_config.ConfigError(str(error)) from None
 
 
 def _demo_mode() -> bool:

@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tick_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(mail_check_command)
 
 
 @click.command("tick")
@@ -35,3 +36,22 @@ def demo_command(port):
     from app.demo import run
 
     run(port)
+
+
+@click.command("mail-check")
+def mail_check_command():
+    """Look up the DKIM, SPF and DMARC records our mail needs and say what is missing."""
+    from flask import current_app
+
+    from app.mail import dns_check
+
+    try:
+        findings = dns_check.check(current_app.config)
+    except dns_check.LookupFailed as error:
+        raise click.ClickException(f"DNS lookup failed: {error}") from None
+    for finding in findings:
+        click.echo(f"{'ok     ' if finding.ok else 'MISSING'} {finding.what}")
+        if finding.fix:
+            click.echo(f"        -> {finding.fix}")
+    if not all(finding.ok for finding in findings):
+        raise SystemExit(1)

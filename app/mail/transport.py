@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
-from app.mail import events
+from app.mail import dkim_signing, events
 from app.mail.mime import PreEncodedMessage
 
 
@@ -78,8 +78,10 @@ class Mailer:
 class SMTPMailer(Mailer):
     """SMTP with STARTTLS when the server offers it (`smtp://`) or implicit TLS (`smtps://`)."""
 
-    def __init__(self, url: str, envelope_from: str, timeout: float = 30.0):
+    def __init__(self, url: str, envelope_from: str, timeout: float = 30.0, signer=None):
         super().__init__()
+        #: A `dkim_signing.Signer`, or None: messages go unsigned.
+        self.signer = signer
         parts = urlsplit(url)
         self.implicit_tls = parts.scheme == "smtps"
         self.host = parts.hostname or "localhost"
@@ -156,6 +158,8 @@ class SMTPMailer(Mailer):
             if isinstance(message, PreEncodedMessage)
             else message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
         )
+        if self.signer is not None:
+            data = self.signer.sign(data)
         try:
             smtp = self._connect()
         except (smtplib.SMTPException, OSError) as error:
@@ -225,7 +229,12 @@ def open_mailer() -> Mailer:
     """A mailer for the app's MAIL_URL; use as a context manager or call `close()`."""
     config = current_app.config
     envelope_from = parseaddr(config["MAIL_FROM"])[1]
-    return SMTPMailer(config["MAIL_URL"], envelope_from, timeout=float(config.get("MAIL_TIMEOUT", 30)))
+    return SMTPMailer(
+        config["MAIL_URL"],
+        envelope_from,
+        timeout=float(config.get("MAIL_TIMEOUT", 30)),
+        signer=dkim_signing.from_config(config),
+    )
 
 
 def _text(reply) -> str:
