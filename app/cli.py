@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(mail_check_command)
+    app.cli.add_command(inbound_command)
 
 
 @click.command("tick")
@@ -55,3 +56,15 @@ def mail_check_command():
             click.echo(f"        -> {finding.fix}")
     if not all(finding.ok for finding in findings):
         raise SystemExit(1)
+
+
+@click.command("inbound")
+def inbound_command():
+    """Receive bounces (RFC 3464) and complaints (RFC 5965) for the bounce addresses on INBOUND_SMTP."""
+    from flask import current_app
+
+    from app.mail.inbound import serve_forever
+
+    host, port = current_app.config["INBOUND_SMTP"]
+    click.echo(f"inbound SMTP on {host}:{port}")
+    serve_forever(current_app._get_current_object())

@@ -16,7 +16,7 @@ from email.utils import format_datetime, parseaddr
 from flask import current_app
 
 from app import clock
-from app.mail import compliance, placeholders, rendering, tokens
+from app.mail import compliance, placeholders, rendering, tokens, verp
 from app.mail.mime import BadAddress, address, address_header, alternative, header_value
 from app.shops.settings import DEFAULTS, effective
 from app.text import one_line
@@ -93,6 +93,9 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
     message = alternative(POLICY, headers, text, html)
     # The envelope is taken from the send, never re-read from the headers.
     message.envelope_to = recipient
+    bounce_domain = current_app.config.get("BOUNCE_DOMAIN")
+    if bounce_domain and send.id is not None:  # VERP: bounces and complaints name this send
+        message.envelope_from = verp.address(shop, send.id, bounce_domain)
     return message
 
 
