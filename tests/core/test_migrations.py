@@ -47,3 +47,30 @@ def test_cli_upgrade_runs(empty_database_url, monkeypatch):
     with app.app_context():
         assert "sends" in db.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE") == "postgres", reason="SQLite rebuilds tables")
+def test_upgrading_an_existing_sqlite_database_keeps_every_shops_rows(tmp_path):
+    """The `mailhard` revision rebuilds `shops` (AUTOINCREMENT): no cascade may delete what shops own."""
+    from sqlalchemy import text
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"}
+    )
+    with app.app_context():
+        upgrade(revision="8ffa69183c2a")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO shops (id, domain, currency, timezone, locale, address, scopes, settings, created_at,"
+                    " updated_at) VALUES (1, 'a.myshopify.com', 'USD', 'UTC', 'en', '{}', '', '{}', '2026-01-01',"
+                    " '2026-01-01')"
+                )
+            )
+            conn.execute(text("INSERT INTO suppressions VALUES (1, 'x@example.com', 'unsubscribed', '2026-01-01')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM suppressions")).scalar() == 1
+            schema = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'shops'")).scalar()
+            assert "AUTOINCREMENT" in schema
+        db.engine.dispose()
