@@ -41,7 +41,8 @@ def record(
         set_={name: stmt.excluded[name] for name in ("question", "answer", "comment", "answered_at")},
         where=Answer.__table__.c.decided_at.is_(None),
     )
-    return bool(db.session.execute(stmt).rowcount)
+    # RETURNING, not rowcount: psycopg reports a conflict whose update was refused as a row.
+    return db.session.execute(stmt.returning(Answer.__table__.c.send_id)).first() is not None
 
 
 def answer_for(shop_id: int, send_id: int) -> Answer | None:
