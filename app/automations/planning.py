@@ -26,6 +26,7 @@ from app.extensions import db
 from app.ids import new_id
 from app.records.models import Send
 from app.shops.models import Shop
+from app.shops.settings import notification_address
 
 CATCH_UP = timedelta(days=7)
 LATE_DATA = timedelta(days=1)
@@ -80,13 +81,15 @@ def _insert(shop, key: str, step: Step, delay: timedelta, triggers: list, now: d
     A concurrent worker may plan the same trigger: the unique key keeps one row, the other
     is ignored (ON CONFLICT DO NOTHING on both databases).
     """
+    # A notice goes to the shop's notification address, in its admin's language; the customer
+    # stays named by customer_id. Read once per chunk, not per trigger.
+    notice_to = (notification_address(shop) or "").lower() if step.notice else None
     rows = [
         {
             "shop_id": shop.id,
             "id": new_id(),
             "automation": key,
-            # A notice goes to the shop, in its admin's language; the customer stays named by customer_id.
-            "recipient": (shop.email or "").lower() if step.notice else t.recipient,
+            "recipient": notice_to if step.notice else t.recipient,
             "customer_id": t.customer_id,
             "trigger_ref": f"{step.name}:{t.ref}",
             "due_at": t.at + delay,

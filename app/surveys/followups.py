@@ -19,7 +19,6 @@ from app.automations.base import Trigger
 from app.customers.models import Customer
 from app.extensions import db
 from app.records.models import Send
-from app.shops.settings import notification_address
 
 ASK = "ask"
 
@@ -64,9 +63,6 @@ def answered(shop, automation: str, question: str, answers, window):
 
 def notice_context(shop, send, survey: str, **extra) -> dict:
     """The notice's variables: who answered what, in the language of the notice (the shop's)."""
-    # Workaround: the engine addresses notices to shop.email; the merchant may have chosen another
-    # address (`notification_email`). The row is this send's alone, so correcting it here is safe.
-    send.recipient = notification_address(shop) or send.recipient
     customer = db.session.get(Customer, (shop.id, send.customer_id)) if send.customer_id else None
     words = WORDS[language(send.locale, shop.locale)]
     name = (customer.first_name or "") if customer else ""
