@@ -80,6 +80,7 @@ class Step:
     template: directory under templates/emails/ ({en,vi}.mjml and .txt).
     subject: the settings field with its {"en","vi"} subject, or (field, index) into a list of subjects.
     discount: the settings field with its percent (0 = no code), or None for never a code.
+    free_shipping: the email carries a free-shipping code instead (made by the engine like the others).
     condition: `Decision -> None (go) | "reason" (skip) | Wait(until, reason)`, asked before consent.
     enabled: `values -> bool`, for optional steps (a step switched off is neither planned nor sent).
     notice: the email goes to the shop (its notification address, in the admin's language); it
@@ -98,6 +99,7 @@ class Step:
     notice: bool = False
     supersedes: bool = True
     label: dict = field(default_factory=dict)
+    free_shipping: bool = False
 
     def delay_for(self, values: dict) -> timedelta:
         return self.delay(values) if callable(self.delay) else self.delay

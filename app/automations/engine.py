@@ -8,7 +8,7 @@ an automation may not decide alone is decided here, in this order: catch-up limi
 uninstall, switch (of the automation and of the step), superseded by a later step that is
 due too, the automation's exit conditions (ending the journey), its wait, the step's
 condition, a journey ended by an earlier step, consent (ending the journey), the holdout,
-sending hours, caps and spacing, the discount code, and only then the message. A notice to
+sending hours, caps and spacing, the discount code (a percentage or free shipping), and only then the message. A notice to
 the shop skips what is about marketing: exits, consent, holdout, hours, caps and unsubscribe.
 """
 
@@ -26,7 +26,7 @@ from app.automations import planning, queue, settings
 from app.automations.base import Decision, Journey, Skip, Wait
 from app.automations.registry import AUTOMATIONS, spacing
 from app.automations.timing import SendingHours
-from app.discounts import NotNow, create_code
+from app.discounts import NotNow, create_code, create_free_shipping_code
 from app.extensions import db
 from app.mail import compliance
 from app.mail.compose import compose
@@ -174,9 +174,12 @@ class _Pass:
         except Skip as skip:
             return self.finish(send, "skipped", reason=skip.reason)
         percent = automation.percent_for(send, values)
-        if percent and not send.discount_code:
+        if (percent or step.free_shipping) and not send.discount_code:
             try:
-                code, expires_at = create_code(shop.shop, send, percent)
+                if step.free_shipping:
+                    code, expires_at = create_free_shipping_code(shop.shop, send)
+                else:
+                    code, expires_at = create_code(shop.shop, send, percent)
             except NotNow as not_now:
                 log.info("discount for send %s deferred: %s", send.id, not_now)
                 return self.retry(send, "discount", str(not_now))

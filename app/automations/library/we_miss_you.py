@@ -8,24 +8,19 @@ step of a lapse is one journey: an order since the lapse ends it. Spaced a day f
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app import clock
 from app.answers.links import survey_links
 from app.automations import fields as f
 from app.automations.base import Automation, Step, Trigger, days, language
 from app.customers.consent import marketing_allowed
 from app.customers.models import Customer, Order
-from app.discounts import NotNow, create_free_shipping_code
 from app.extensions import db
-from app.records.models import Send
 from app.surveys import followups
 from app.surveys.followups import ASK
 
 QUESTION = "reason"
 NOW = timedelta(0)
-#: A free-shipping code the store refused is asked for again after this long.
-RETRY = timedelta(minutes=10)
 
 
 class WeMissYou(Automation):
@@ -54,6 +49,7 @@ class WeMissYou(Automation):
             "we_miss_you_shipping",
             subject=("subject", 1),
             discount=None,
+            free_shipping=True,
             supersedes=False,
             label={"en": "Answer: shipping", "vi": "Trả lời: phí giao hàng"},
         ),
@@ -140,25 +136,6 @@ class WeMissYou(Automation):
         if lapse is not None:
             newer = newer.where(Order.placed_at >= lapse.placed_at)
         return "ordered" if db.session.scalar(newer.limit(1)) is not None else None
-
-    def wait_until(self, shop, send, values, now):
-        # The engine creates percentage codes only; the free-shipping one is made here, before the
-        # email is rendered, and a refusing store defers the send like the engine's own codes.
-        if self.step_of(send).name != "shipping" or send.discount_code:
-            return None
-        try:
-            _, expires_at = create_free_shipping_code(shop, send)
-        except NotNow:
-            return now + RETRY, "discount"
-        send.context = {**send.context, "discount_percent": 0, "discount_expires_at": clock.iso(expires_at)}
-        # Kept on the row too (the claimed send is detached), as the engine keeps its own codes.
-        db.session.execute(
-            update(Send)
-            .where(Send.shop_id == send.shop_id, Send.id == send.id)
-            .values(discount_code=send.discount_code, context=send.context)
-            .execution_options(synchronize_session=False)
-        )
-        return None
 
     def consent(self, shop, send):
         customer = db.session.get(Customer, (shop.id, send.customer_id))
