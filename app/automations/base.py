@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, String, cast, exists, literal, select
 
 from app.automations import fields as f
 from app.customers.consent import marketing_allowed
+from app.customers.models import Customer
 from app.extensions import db
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - automations import language from here
 from app.records.models import EmailEvent, Send
@@ -160,6 +161,11 @@ def not_planned(shop_id: int, automation: str, trigger_ref: ColumnElement) -> Co
     return ~exists(
         select(Send.id).where(Send.shop_id == shop_id, Send.automation == automation, Send.trigger_ref == trigger_ref)
     )
+
+
+def customer_of(shop, customer_id: int | None) -> Customer | None:
+    """The shop's customer by id: None without an id, or once the customer is gone."""
+    return db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
 
 
 # Conditions an automation may use as they are.
@@ -308,7 +314,8 @@ class Automation:
         return None
 
     def consent(self, shop, send: Send) -> tuple[bool, str | None]:
-        return marketing_allowed(shop.id, send.recipient)
+        """The customer's own consent when the send names one (their row), else the address's."""
+        return marketing_allowed(shop.id, send.recipient, customer=customer_of(shop, send.customer_id))
 
     def template_for(self, send: Send) -> str:
         return self.step_of(send).template
@@ -326,6 +333,11 @@ class Automation:
     def sample(self, shop, values: dict, locale: str, customer_id: int | None, step: Step) -> tuple[Send, dict]:
         """An unsaved send of `step` and its context for a preview: real data where the shop has it."""
         raise NotImplementedError
+
+    def sample_send(self, shop, step: Step, customer, locale: str, ref: str = "preview", context=None) -> Send:
+        """An unsaved send of `step` to `customer`, or to the shop's own address without one, for `sample`."""
+        recipient = (customer and customer.email) or shop.email or ""
+        return self.draft(shop, step, ref, recipient, customer.id if customer else None, locale, context)
 
     def draft(self, shop, step: Step, ref: str, recipient: str, customer_id, locale: str, context=None) -> Send:
         """An unsaved send of `step`, for `sample`."""

@@ -15,8 +15,7 @@ from app import clock
 from app.answers import store
 from app.answers.models import Answer
 from app.answers.questions import WORDS, language
-from app.automations.base import Trigger
-from app.customers.models import Customer
+from app.automations.base import Trigger, customer_of
 from app.extensions import db
 from app.records.models import Send
 
@@ -63,7 +62,7 @@ def answered(shop, automation: str, question: str, answers, window):
 
 def notice_context(shop, send, survey: str, **extra) -> dict:
     """The notice's variables: who answered what, in the language of the notice (the shop's)."""
-    customer = db.session.get(Customer, (shop.id, send.customer_id)) if send.customer_id else None
+    customer = customer_of(shop, send.customer_id)
     words = WORDS[language(send.locale, shop.locale)]
     name = (customer.first_name or "") if customer else ""
     email = (customer.email if customer else None) or send.context.get("customer_email") or ""
@@ -81,7 +80,7 @@ def notice_context(shop, send, survey: str, **extra) -> dict:
 
 
 def first_name(shop, send) -> str | None:
-    customer = db.session.get(Customer, (shop.id, send.customer_id)) if send.customer_id else None
+    customer = customer_of(shop, send.customer_id)
     return customer.first_name if customer else None
 
 

@@ -10,8 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app import clock
-from app.automations.base import Automation, Step, Trigger, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Step, Trigger, customer_of, language
 from app.customers.models import Customer
 from app.extensions import db
 from app.lifecycle.orders import anniversaries, orders_count
@@ -49,14 +48,10 @@ class Anniversary(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        return None if db.session.get(Customer, (shop.id, send.customer_id)) else "customer_gone"
-
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
+        return None if customer_of(shop, send.customer_id) else "customer_gone"
 
     def context(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         return _context(
             customer.first_name if customer else None,
             send.context["years"],
@@ -65,7 +60,7 @@ class Anniversary(Automation):
         )
 
     def sample(self, shop, values, locale, customer_id, step):
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        customer = customer_of(shop, customer_id)
         if customer is None:  # the shop's longest-standing customer who still buys
             customer = db.session.scalar(
                 select(Customer)
@@ -73,9 +68,7 @@ class Anniversary(Automation):
                 .order_by(Customer.orders_count.desc(), Customer.first_order_at)
                 .limit(1)
             )
-        send = self.draft(
-            shop, step, "preview", (customer and customer.email) or shop.email or "", customer and customer.id, locale
-        )
+        send = self.sample_send(shop, step, customer, locale)
         if customer is None:
             return send, _context("Alex", 1, clock.iso(clock.now() - timedelta(days=365)), 3)
         now = clock.now()

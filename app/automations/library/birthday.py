@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.automations import fields as f
-from app.automations.base import Automation, Step, Trigger, language
+from app.automations.base import Automation, Step, Trigger, customer_of, language
 from app.customers.birthdays import month_day
-from app.customers.consent import marketing_allowed
 from app.customers.models import Customer
 from app.extensions import db
 from app.lifecycle.birthdays import birthday_in, birthdays_due, zone
@@ -55,19 +54,15 @@ class Birthday(Automation):
 
     def exit_reason(self, shop, send, values):
         """The birthday the email was planned for must still be the customer's."""
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         planned = date.fromisoformat(send.context["birthday"])
         if customer is None or not customer.birth_date:
             return "birthday_changed"
         month, day = month_day(customer.birth_date)
         return None if birthday_in(planned.year, month, day) == planned else "birthday_changed"
 
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
-
     def context(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         return {
             "first_name": customer.first_name if customer else None,
             "birthday": send.context["birthday"],
@@ -75,7 +70,7 @@ class Birthday(Automation):
         }
 
     def sample(self, shop, values, locale, customer_id, step):
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        customer = customer_of(shop, customer_id)
         if customer is None:  # someone whose birthday the shop knows
             customer = db.session.scalar(
                 select(Customer)
@@ -84,9 +79,7 @@ class Birthday(Automation):
                 .limit(1)
             )
         today = clock.now().replace(tzinfo=UTC).astimezone(zone(shop.timezone)).date()
-        send = self.draft(
-            shop, step, "preview", (customer and customer.email) or shop.email or "", customer and customer.id, locale
-        )
+        send = self.sample_send(shop, step, customer, locale)
         return send, {
             "first_name": customer.first_name if customer else "Alex",
             "birthday": (today + timedelta(days=values["days_before"])).isoformat(),

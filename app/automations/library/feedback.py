@@ -12,8 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from app.answers.links import survey_links
 from app.automations import fields as f
-from app.automations.base import WENT, Automation, Step, Trigger, days, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import WENT, Automation, Step, Trigger, customer_of, days, language
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.records.models import Send
@@ -164,11 +163,7 @@ class Feedback(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        return None if db.session.get(Customer, (shop.id, send.customer_id)) else "customer_gone"
-
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
+        return None if customer_of(shop, send.customer_id) else "customer_gone"
 
     def context(self, shop, send, values):
         step = self.step_of(send)
@@ -187,10 +182,9 @@ class Feedback(Automation):
         return context
 
     def sample(self, shop, values, locale, customer_id, step):
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
-        recipient = (customer and customer.email) or shop.email or ""
+        customer = customer_of(shop, customer_id)
         answer = followups.sample_answer("10" if step.name == "promoter" else "3", None)
-        send = self.draft(shop, step, "preview", recipient, customer_id, locale, answer)
+        send = self.sample_send(shop, step, customer, locale, context=answer)
         if step.notice:
             return send, followups.notice_context(
                 shop, send, "feedback", discount_percent=values["detractor_discount_percent"]

@@ -8,8 +8,7 @@ cancelled later that renumbers the rest never brings a second thank-you.
 from sqlalchemy import select
 
 from app.automations import fields as f
-from app.automations.base import Automation, Step, Trigger, days, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Step, Trigger, customer_of, days, language
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.lifecycle.orders import numbered_orders
@@ -52,24 +51,20 @@ class Loyalty(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        if db.session.get(Customer, (shop.id, send.customer_id)) is None:
+        if customer_of(shop, send.customer_id) is None:
             return "customer_gone"
         order = db.session.get(Order, (shop.id, send.context.get("order_id")))
         if order is None or order.cancelled_at is not None:
             return "order_cancelled"
         return None
 
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
-
     def context(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         return {"first_name": customer.first_name if customer else None, "orders_count": send.context["orders_count"]}
 
     def sample(self, shop, values, locale, customer_id, step):
         nth = values["nth_order"]
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        customer = customer_of(shop, customer_id)
         if customer is None:  # the shop's most recent repeat buyer, as the merchant will see them
             customer = db.session.scalar(
                 select(Customer)
@@ -77,9 +72,7 @@ class Loyalty(Automation):
                 .order_by(Customer.last_order_at.desc())
                 .limit(1)
             )
-        send = self.draft(
-            shop, step, "preview", (customer and customer.email) or shop.email or "", customer and customer.id, locale
-        )
+        send = self.sample_send(shop, step, customer, locale)
         return send, {"first_name": customer.first_name if customer else "Alex", "orders_count": nth}
 
 

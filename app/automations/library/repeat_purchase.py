@@ -9,8 +9,7 @@ first order starts it (`first_order_only`). A newer order ends the journey of th
 from sqlalchemy import select
 
 from app.automations import fields as f
-from app.automations.base import Automation, Skip, Step, Trigger, days, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Skip, Step, Trigger, customer_of, days, language
 from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.lifecycle.affinity import picked_for
@@ -101,16 +100,12 @@ class RepeatPurchase(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        if db.session.get(Customer, (shop.id, send.customer_id)) is None:
+        if customer_of(shop, send.customer_id) is None:
             return "customer_gone"
         return "ordered" if later_order(shop.id, send.customer_id, send.context["order_id"]) else None
 
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
-
     def context(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         step = self.step_of(send).name
         products = _products(shop, step, send.customer_id, send.context["order_id"])
         if not products and step != "gift":
@@ -118,7 +113,7 @@ class RepeatPurchase(Automation):
         return {"first_name": customer.first_name if customer else None, "products": products}
 
     def sample(self, shop, values, locale, customer_id, step):
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        customer = customer_of(shop, customer_id)
         order_id = None
         if customer is None:  # the latest first-time buyer
             customer = db.session.scalar(
@@ -134,15 +129,7 @@ class RepeatPurchase(Automation):
                 .order_by(Order.placed_at.desc())
                 .limit(1)
             )
-        send = self.draft(
-            shop,
-            step,
-            str(order_id or "preview"),
-            (customer and customer.email) or shop.email or "",
-            customer and customer.id,
-            locale,
-            {"order_id": order_id},
-        )
+        send = self.sample_send(shop, step, customer, locale, str(order_id or "preview"), {"order_id": order_id})
         products = _products(shop, step.name, customer.id, order_id) if customer and order_id else []
         if not products:
             products = [_card(p) for p in _any_products(shop, PICKED if step.name == "picked" else 1)]

@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.automations import fields as f
-from app.automations.base import Automation, Skip, Step, Trigger, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Skip, Step, Trigger, customer_of, language
 from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.lifecycle.planned import planned_refs
@@ -108,16 +107,12 @@ class Replenishment(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        if db.session.get(Customer, (shop.id, send.customer_id)) is None:
+        if customer_of(shop, send.customer_id) is None:
             return "customer_gone"
         return None if _still_due(shop, send) else "bought_again"
 
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
-
     def context(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         cards = _cards(shop, _still_due(shop, send))
         if not cards:
             raise Skip("no_products")
@@ -147,9 +142,7 @@ class Replenishment(Automation):
                 )
                 if not periods or line.product_id in periods
             ]
-        send = self.draft(
-            shop, step, "preview", (customer and customer.email) or shop.email or "", customer and customer.id, locale
-        )
+        send = self.sample_send(shop, step, customer, locale)
         cards = _cards(shop, items) or _sample_cards(shop)
         return send, _context(shop, customer.first_name if customer else "Alex", cards)
 

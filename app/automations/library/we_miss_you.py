@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from app.answers.links import survey_links
 from app.automations import fields as f
-from app.automations.base import Automation, Step, Trigger, days, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Step, Trigger, customer_of, days, language
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.surveys import followups
@@ -124,7 +123,7 @@ class WeMissYou(Automation):
                 )
 
     def exit_reason(self, shop, send, values):
-        if db.session.get(Customer, (shop.id, send.customer_id)) is None:
+        if customer_of(shop, send.customer_id) is None:
             return "customer_gone"
         lapse = db.session.get(Order, (shop.id, send.context["last_order_id"]))
         newer = select(Order.id).where(
@@ -136,10 +135,6 @@ class WeMissYou(Automation):
         if lapse is not None:
             newer = newer.where(Order.placed_at >= lapse.placed_at)
         return "ordered" if db.session.scalar(newer.limit(1)) is not None else None
-
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
 
     def percent_for(self, send, values):
         step = self.step_of(send)
@@ -157,10 +152,9 @@ class WeMissYou(Automation):
         return context
 
     def sample(self, shop, values, locale, customer_id, step):
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
-        recipient = (customer and customer.email) or shop.email or ""
+        customer = customer_of(shop, customer_id)
         answer = followups.sample_answer(self.answers.get(step.name, "quality"))
-        send = self.draft(shop, step, "preview", recipient, customer_id, locale, answer)
+        send = self.sample_send(shop, step, customer, locale, context=answer)
         if step.notice:
             return send, followups.notice_context(shop, send, "we_miss_you")
         context = {"first_name": (customer.first_name if customer else None) or "Alex"}

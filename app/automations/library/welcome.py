@@ -12,8 +12,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from app.answers.links import birthday_link
 from app.automations import fields as f
-from app.automations.base import Automation, Step, Trigger, hours, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Step, Trigger, customer_of, hours, language
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.lifecycle.planned import planned_refs
@@ -72,21 +71,17 @@ class Welcome(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        if db.session.get(Customer, (shop.id, send.customer_id)) is None:
+        if customer_of(shop, send.customer_id) is None:
             return "customer_gone"
         ordered = select(Order.id).where(and_(Order.shop_id == shop.id, Order.customer_id == send.customer_id))
         return "ordered" if db.session.scalar(ordered.limit(1)) is not None else None
 
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
-
     def context(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         return {"first_name": customer.first_name if customer else None, "birthday_url": _birthday_url(shop, send)}
 
     def sample(self, shop, values, locale, customer_id, step):
-        customer = db.session.get(Customer, (shop.id, customer_id)) if customer_id else None
+        customer = customer_of(shop, customer_id)
         if customer is None:  # the newest account that has not ordered
             customer = db.session.scalar(
                 select(Customer)
@@ -94,9 +89,7 @@ class Welcome(Automation):
                 .order_by(Customer.created_at.desc())
                 .limit(1)
             )
-        send = self.draft(
-            shop, step, "preview", (customer and customer.email) or shop.email or "", customer and customer.id, locale
-        )
+        send = self.sample_send(shop, step, customer, locale)
         return send, {
             "first_name": customer.first_name if customer else "Alex",
             "birthday_url": _birthday_url(shop, send),

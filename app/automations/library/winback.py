@@ -8,8 +8,7 @@ shop's bestsellers minus what this customer already bought.
 from sqlalchemy import select
 
 from app.automations import fields as f
-from app.automations.base import Automation, Skip, Step, Trigger, days, language
-from app.customers.consent import marketing_allowed
+from app.automations.base import Automation, Skip, Step, Trigger, customer_of, days, language
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
@@ -86,7 +85,7 @@ class Winback(Automation):
             )
 
     def exit_reason(self, shop, send, values):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         if customer is None:
             return "customer_gone"
         lapse = db.session.get(Order, (shop.id, send.context["last_order_id"]))
@@ -99,15 +98,11 @@ class Winback(Automation):
             return "ordered"
         return None
 
-    def consent(self, shop, send):
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
-        return marketing_allowed(shop.id, send.recipient, customer=customer)
-
     def context(self, shop, send, values):
         products = _bestsellers(shop, values, send.customer_id)
         if len(products) < MIN_PRODUCTS:
             raise Skip("no_products")
-        customer = db.session.get(Customer, (shop.id, send.customer_id))
+        customer = customer_of(shop, send.customer_id)
         return _context(customer.first_name if customer else None, products)
 
     def sample(self, shop, values, locale, customer_id, step):
@@ -119,7 +114,7 @@ class Winback(Automation):
                 .limit(1)
             )
         else:
-            customer = db.session.get(Customer, (shop.id, customer_id))
+            customer = customer_of(shop, customer_id)
         products = _bestsellers(shop, values, customer.id if customer else None)
         if len(products) < MIN_PRODUCTS:
             products = list(
@@ -129,8 +124,7 @@ class Winback(Automation):
                     .limit(values["bestsellers_count"])
                 )
             ) or _sample_products(shop)
-        recipient = (customer and customer.email) or shop.email or ""
-        send = self.draft(shop, step, "preview", recipient, customer.id if customer else None, locale)
+        send = self.sample_send(shop, step, customer, locale)
         return send, _context(customer.first_name if customer else "Alex", products)
 
 
