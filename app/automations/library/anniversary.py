@@ -14,7 +14,7 @@ from app.automations.base import Automation, Step, Trigger, customer_of, languag
 from app.customers.models import Customer
 from app.extensions import db
 from app.lifecycle.orders import anniversaries, orders_count
-from app.lifecycle.planned import planned_refs
+from app.lifecycle.planned import unplanned
 
 
 class Anniversary(Automation):
@@ -33,11 +33,7 @@ class Anniversary(Automation):
 
     def triggers(self, shop, values, window):
         found = anniversaries(shop.id, window.since, window.until)
-        planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{a.customer_id}:{a.years}" for a in found])
-        for anniversary in found:
-            ref = f"{anniversary.customer_id}:{anniversary.years}"
-            if f"{window.step.name}:{ref}" in planned:
-                continue
+        for ref, anniversary in unplanned(window, found, lambda a: f"{a.customer_id}:{a.years}"):
             yield Trigger(
                 ref=ref,
                 at=anniversary.due_at,

@@ -17,7 +17,7 @@ from app.customers.birthdays import month_day
 from app.customers.models import Customer
 from app.extensions import db
 from app.lifecycle.birthdays import birthday_in, birthdays_due, zone
-from app.lifecycle.planned import planned_refs
+from app.lifecycle.planned import unplanned
 
 
 class Birthday(Automation):
@@ -38,13 +38,9 @@ class Birthday(Automation):
 
     def triggers(self, shop, values, window):
         found = birthdays_due(shop.id, shop.timezone, values["days_before"], window.since, window.until)
-        refs = [f"{window.step.name}:{b.customer_id}:{b.birthday.year}" for b in found]
-        planned = planned_refs(shop.id, self.key, refs)
-        for due, trigger_ref in zip(found, refs, strict=True):
-            if trigger_ref in planned:
-                continue
+        for ref, due in unplanned(window, found, lambda b: f"{b.customer_id}:{b.birthday.year}"):
             yield Trigger(
-                ref=f"{due.customer_id}:{due.birthday.year}",
+                ref=ref,
                 at=due.due_at,
                 recipient=due.email.lower(),
                 customer_id=due.customer_id,

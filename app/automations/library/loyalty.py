@@ -12,7 +12,7 @@ from app.automations.base import Automation, Step, Trigger, customer_of, days, l
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.lifecycle.orders import numbered_orders
-from app.lifecycle.planned import planned_refs
+from app.lifecycle.planned import unplanned
 
 
 class Loyalty(Automation):
@@ -36,11 +36,7 @@ class Loyalty(Automation):
     def triggers(self, shop, values, window):
         nth = values["nth_order"]
         moments = numbered_orders(shop.id, window.since, window.until, number=nth)
-        planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{m.customer_id}:{nth}" for m in moments])
-        for moment in moments:
-            ref = f"{moment.customer_id}:{nth}"
-            if f"{window.step.name}:{ref}" in planned:
-                continue
+        for ref, moment in unplanned(window, moments, lambda m: f"{m.customer_id}:{nth}"):
             yield Trigger(
                 ref=ref,
                 at=moment.placed_at,

@@ -14,7 +14,7 @@ from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.lifecycle.affinity import picked_for
 from app.lifecycle.orders import later_order, numbered_orders
-from app.lifecycle.planned import planned_refs
+from app.lifecycle.planned import unplanned
 
 PICKED = 4
 #: The gift email shows a couple of ideas, not a catalogue.
@@ -86,12 +86,9 @@ class RepeatPurchase(Automation):
     def triggers(self, shop, values, window):
         number = 1 if values["first_order_only"] else None
         moments = numbered_orders(shop.id, window.since, window.until, number=number)
-        planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{m.order_id}" for m in moments])
-        for moment in moments:
-            if f"{window.step.name}:{moment.order_id}" in planned:
-                continue
+        for ref, moment in unplanned(window, moments, lambda m: str(m.order_id)):
             yield Trigger(
-                ref=str(moment.order_id),
+                ref=ref,
                 at=moment.placed_at,
                 recipient=moment.email.lower(),
                 customer_id=moment.customer_id,

@@ -18,7 +18,7 @@ from app.automations import fields as f
 from app.automations.base import Automation, Skip, Step, Trigger, customer_of, language
 from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
-from app.lifecycle.planned import planned_refs
+from app.lifecycle.planned import unplanned
 from app.lifecycle.usage import LONGEST, bought_again, due_lines, effective_periods, learned_today
 
 
@@ -85,10 +85,7 @@ class Replenishment(Automation):
         groups: dict[str, list] = {}
         for line in lines:
             groups.setdefault(f"{line.order_id}:{line.days}", []).append(line)
-        planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{ref}" for ref in groups])
-        for ref, group in groups.items():
-            if f"{window.step.name}:{ref}" in planned:
-                continue
+        for ref, (_, group) in unplanned(window, groups.items(), lambda item: item[0]):
             first = group[0]
             yield Trigger(
                 ref=ref,

@@ -15,7 +15,7 @@ from app.automations import fields as f
 from app.automations.base import Automation, Step, Trigger, customer_of, hours, language
 from app.customers.models import Customer, Order
 from app.extensions import db
-from app.lifecycle.planned import planned_refs
+from app.lifecycle.planned import unplanned
 from app.lifecycle.usage import days_between
 
 #: How much older than our row (in days) the store's last change of a profile may be for it to be a sign-up.
@@ -56,14 +56,13 @@ class Welcome(Automation):
                 ),
             )
         ).all()
-        planned = planned_refs(shop.id, self.key, [f"{window.step.name}:{row.id}" for row in rows])
-        for customer_id, email, locale, created_at, stated_at in rows:
+        for ref, (customer_id, email, locale, created_at, stated_at) in unplanned(window, rows, lambda r: str(r.id)):
             # Signed up when the store first stated the profile, if that was before we met it.
             at = min(created_at, stated_at or created_at)
-            if f"{window.step.name}:{customer_id}" in planned or not window.since < at <= window.until:
+            if not window.since < at <= window.until:
                 continue
             yield Trigger(
-                ref=str(customer_id),
+                ref=ref,
                 at=at,
                 recipient=email.lower(),
                 customer_id=customer_id,
