@@ -21,7 +21,7 @@ from app.extensions import db
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - automations import language from here
 from app.records.models import EmailEvent, Send
 
-#: What the engine counts as "the email went (or may have gone)".
+#: What the engine counts as "the email went (or may have gone)": also what the caps and spacing count.
 WENT = ("sending", "sent", "unknown")
 #: What may still go.
 PENDING = ("planned", "claimed", "sending")

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 
 from app import clock
 from app.automations import planning, queue, settings
-from app.automations.base import Decision, Journey, Skip, Wait
+from app.automations.base import WENT, Decision, Journey, Skip, Wait
 from app.automations.registry import AUTOMATIONS, spacing
 from app.automations.timing import SendingHours
 from app.discounts import NotNow, create_code, create_free_shipping_code
@@ -49,8 +49,6 @@ MAX_BATCHES = 40
 RETRY_BASE = timedelta(minutes=5)
 RETRY_CAP = timedelta(hours=6)
 MAX_ATTEMPTS = 12
-#: Counted against the frequency cap: emails that went, or may have gone.
-COUNTED = ("sending", "sent", "unknown")
 #: Marks, in a skipped send's context, a skip that ended its journey (an exit or no consent).
 ENDS = "ends_journey"
 
@@ -409,7 +407,7 @@ def _sent_since(send: Send, since: datetime) -> list[datetime]:
                 Send.shop_id == send.shop_id,
                 Send.recipient == send.recipient,
                 Send.sent_at > since,
-                Send.state.in_(COUNTED),
+                Send.state.in_(WENT),
                 Send.id != send.id,
             )
             .order_by(Send.sent_at)
@@ -473,7 +471,7 @@ def _spaced_until(send: Send, now: datetime) -> datetime | None:
             Send.recipient == send.recipient,
             Send.automation.in_(list(windows)),
             Send.sent_at > now - max(windows.values()),
-            Send.state.in_(COUNTED),
+            Send.state.in_(WENT),
         )
         .group_by(Send.automation)
     )

@@ -14,7 +14,7 @@ import requests
 from flask import current_app
 
 from app.shops.domains import store_url
-from app.shops.errors import AuthError, GraphQLError, UserErrors  # noqa: F401 - the client's errors, as before
+from app.shops.errors import AuthError, GraphQLError, UserErrors
 from app.shops.tokens import fresh_access_token
 
 log = logging.getLogger(__name__)

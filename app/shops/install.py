@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app import clock, jobs
 from app.extensions import db
-from app.shops.grants import Grant, InstallError, token_request  # noqa: F401 - install's names, as before
+from app.shops.grants import Grant, InstallError, token_request
 from app.shops.graphql import Client, GraphQLError, UserErrors, numeric_id
 from app.shops.models import Shop
 
