@@ -41,7 +41,7 @@ def _message(shop, key: str, locale: str, customer_id: int | None, to_email: str
     if to_email:
         send.recipient = to_email
     percent = automation.percent_for(send, values)
-    if percent:
+    if percent or journey_step.free_shipping:
         context["discount"] = {"code": SAMPLE_CODE, "percent": percent, "expires_at": clock.iso(clock.now() + VALIDITY)}
     return compose(
         shop,

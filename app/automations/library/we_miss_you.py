@@ -160,18 +160,10 @@ class WeMissYou(Automation):
         context = {"first_name": (customer.first_name if customer else None) or "Alex"}
         if step.name == ASK:
             links = {
-                value: f"{shop_preview_url()}#{value}"
-                for value in ("price", "shipping", "quality", "found_elsewhere", "no_need", "other")
+                value: f"#{value}" for value in ("price", "shipping", "quality", "found_elsewhere", "no_need", "other")
             }
             context["answers"] = followups.labelled(links, locale)
-        if step.name == "shipping":
-            context["discount"] = {"code": "COMEBACK-SAMPLE", "percent": 0, "expires_at": None}
         return send, context
-
-
-def shop_preview_url() -> str:
-    """Answer links in a preview lead nowhere: no send exists to answer."""
-    return "#"
 
 
 AUTOMATION = WeMissYou()
