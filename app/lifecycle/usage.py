@@ -187,18 +187,19 @@ def aliased_again(shop_id: int):
     )
 
 
-def bought_again(shop_id: int, customer_id: int, product_id: int, after: datetime) -> bool:
-    """Whether the customer ordered the product again after `after` (ends its restock reminder)."""
-    return bool(
-        db.session.scalar(
-            select(Order.id)
-            .join(OrderLine, and_(OrderLine.shop_id == Order.shop_id, OrderLine.order_id == Order.id))
+def bought_again(shop_id: int, customer_id: int, product_ids: list[int], after: datetime) -> set[int]:
+    """Which of `product_ids` the customer ordered again after `after` (each ends its restock
+    reminder): one query for a whole email."""
+    return set(
+        db.session.scalars(
+            select(OrderLine.product_id)
+            .distinct()
+            .join(Order, and_(OrderLine.shop_id == Order.shop_id, OrderLine.order_id == Order.id))
             .where(
                 counted(shop_id),
                 Order.customer_id == customer_id,
                 Order.placed_at > after,
-                OrderLine.product_id == product_id,
+                OrderLine.product_id.in_(product_ids),
             )
-            .limit(1)
         )
     )

@@ -71,7 +71,7 @@ def test_due_lines_leave_out_what_was_bought_again(shop, add_customer, add_order
     add_order(shop, 11, NOW - timedelta(days=3), customer_id=1, lines=[(8, 1)])  # 8 bought again
     due = usage.due_lines(shop.id, {7: 30, 8: 30, 9: 60}, 5, NOW - timedelta(hours=2), NOW)
     assert [(d.order_id, d.product_id, d.quantity, d.days) for d in due] == [(10, 7, 2, 30)]
-    assert usage.bought_again(shop.id, 1, 8, placed) and not usage.bought_again(shop.id, 1, 7, placed)
+    assert usage.bought_again(shop.id, 1, [8, 7], placed) == {8}
 
 
 def test_birthdays_in_the_shops_zone_with_29_february_on_28_february(shop, add_customer):

@@ -148,11 +148,9 @@ def _still_due(shop, send) -> list[dict]:
     """The send's items the customer has not bought again since the order."""
     order = db.session.get(Order, (shop.id, send.context["order_id"]))
     placed = order.placed_at if order is not None else send.created_at
-    return [
-        item
-        for item in send.context["items"]
-        if not bought_again(shop.id, send.customer_id, item["product_id"], placed)
-    ]
+    items = send.context["items"]
+    again = bought_again(shop.id, send.customer_id, [item["product_id"] for item in items], placed)
+    return [item for item in items if item["product_id"] not in again]
 
 
 def _cards(shop, items: list[dict]) -> list[dict]:
