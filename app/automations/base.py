@@ -230,6 +230,7 @@ COMMON_WORDS = {
         "held_out": "in the control group (holdout)",
         "step_off": "this email of the journey is switched off",
         "no_notice_address": "the store has no email address for notices",
+        "customer_gone": "the customer no longer exists",
     },
     "vi": {
         "superseded": "một email sau trong cùng chuỗi đã được gửi thay",
@@ -241,6 +242,7 @@ COMMON_WORDS = {
         "held_out": "thuộc nhóm đối chứng (không gửi)",
         "step_off": "email này của chuỗi đang tắt",
         "no_notice_address": "cửa hàng chưa có địa chỉ email nhận thông báo",
+        "customer_gone": "khách hàng không còn trong cửa hàng",
     },
 }
 

@@ -26,10 +26,6 @@ class Anniversary(Automation):
         "vi": "{{ first_name }} ơi, cảm ơn bạn đã đồng hành cùng {{ shop_name }}",
     }
     priority = 20
-    words = {
-        "en": {"customer_gone": "the customer no longer exists"},
-        "vi": {"customer_gone": "khách hàng không còn trong cửa hàng"},
-    }
 
     def triggers(self, shop, values, window):
         found = anniversaries(shop.id, window.since, window.until)

@@ -127,12 +127,10 @@ class Feedback(Automation):
         "en": {
             "surveyed_recently": "the customer had a survey shortly before",
             "no_review_url": "no review page is set",
-            "customer_gone": "the customer no longer exists",
         },
         "vi": {
             "surveyed_recently": "khách hàng vừa nhận một khảo sát gần đây",
             "no_review_url": "chưa có trang đánh giá",
-            "customer_gone": "khách hàng không còn tồn tại",
         },
     }
 

@@ -29,8 +29,8 @@ class Loyalty(Automation):
         f.Int("delay_days", 1, {"en": "Days after that order", "vi": "Số ngày sau đơn hàng đó"}, 0, 30),
     )
     words = {
-        "en": {"customer_gone": "the customer no longer exists", "order_cancelled": "that order was cancelled"},
-        "vi": {"customer_gone": "khách hàng không còn trong cửa hàng", "order_cancelled": "đơn hàng đó đã bị hủy"},
+        "en": {"order_cancelled": "that order was cancelled"},
+        "vi": {"order_cancelled": "đơn hàng đó đã bị hủy"},
     }
 
     def triggers(self, shop, values, window):

@@ -73,12 +73,10 @@ class RepeatPurchase(Automation):
     words = {
         "en": {
             "ordered": "the customer ordered again, which ends this journey",
-            "customer_gone": "the customer no longer exists",
             "no_products": "nothing to show: no products to pick",
         },
         "vi": {
             "ordered": "khách đã đặt đơn mới, chuỗi email này dừng lại",
-            "customer_gone": "khách hàng không còn trong cửa hàng",
             "no_products": "không có sản phẩm nào để gợi ý",
         },
     }

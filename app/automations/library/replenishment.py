@@ -48,12 +48,10 @@ class Replenishment(Automation):
     words = {
         "en": {
             "bought_again": "the customer bought it again",
-            "customer_gone": "the customer no longer exists",
             "no_products": "none of the products can be shown any more",
         },
         "vi": {
             "bought_again": "khách đã mua lại sản phẩm",
-            "customer_gone": "khách hàng không còn trong cửa hàng",
             "no_products": "không còn sản phẩm nào để hiển thị",
         },
     }

@@ -83,8 +83,8 @@ class WeMissYou(Automation):
     #: The answer each follow-up step answers.
     answers = {"shipping": "shipping", "price": "price", "quality": "quality", "quality_notice": "quality"}
     words = {
-        "en": {"ordered": "the customer ordered since", "customer_gone": "the customer no longer exists"},
-        "vi": {"ordered": "khách hàng đã đặt hàng lại", "customer_gone": "khách hàng không còn tồn tại"},
+        "en": {"ordered": "the customer ordered since"},
+        "vi": {"ordered": "khách hàng đã đặt hàng lại"},
     }
 
     def triggers(self, shop, values, window):

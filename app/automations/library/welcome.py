@@ -33,8 +33,8 @@ class Welcome(Automation):
     priority = 60
     fields = (f.Int("delay_hours", 1, {"en": "Hours after sign-up", "vi": "Số giờ sau khi tạo tài khoản"}, 0, 72),)
     words = {
-        "en": {"ordered": "the customer has ordered since", "customer_gone": "the customer no longer exists"},
-        "vi": {"ordered": "khách đã đặt hàng từ đó", "customer_gone": "khách hàng không còn trong cửa hàng"},
+        "en": {"ordered": "the customer has ordered since"},
+        "vi": {"ordered": "khách đã đặt hàng từ đó"},
     }
 
     def triggers(self, shop, values, window):

@@ -39,12 +39,10 @@ class Winback(Automation):
     words = {
         "en": {
             "ordered": "the customer ordered",
-            "customer_gone": "the customer no longer exists",
             "no_products": "there were too few products to show",
         },
         "vi": {
             "ordered": "khách hàng đã đặt hàng",
-            "customer_gone": "khách hàng không còn tồn tại",
             "no_products": "không đủ sản phẩm để hiển thị",
         },
     }
