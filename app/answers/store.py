@@ -88,12 +88,3 @@ def between(shop_id: int, question: str, start: datetime, end: datetime) -> list
             .order_by(Answer.answered_at)
         )
     )
-
-
-def nps(scores: list[int]) -> float | None:
-    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), one decimal; None without answers."""
-    if not scores:
-        return None
-    promoters = sum(1 for s in scores if s >= 9)
-    detractors = sum(1 for s in scores if s <= 6)
-    return round((promoters - detractors) * 100 / len(scores), 1)
