@@ -8,7 +8,7 @@ survey answers and any other table with a `send_id`) are deleted through their p
 
 from sqlalchemy import delete, or_, select
 
-from app.customers import consent
+from app.customers import consent, days
 from app.customers.models import Customer, Order, OrderLine
 from app.extensions import db
 from app.records.models import Send
@@ -28,9 +28,14 @@ def redact_customer(
     email = consent.normalise_email(email)
     if customer_id is None and email is None and not order_ids:
         return
-    orders = set(order_ids) | set(
-        db.session.scalars(select(Order.id).where(Order.shop_id == shop_id, _names(Order, customer_id, email)))
-    )
+    # (id, customer_id, placed_at) of every order to delete: named by the customer, or listed.
+    listed = sorted(set(order_ids))
+    pick = select(Order.id, Order.customer_id, Order.placed_at).where(Order.shop_id == shop_id)
+    named = _names(Order, customer_id, email)
+    found = set(db.session.execute(pick.where(named)).all()) if named is not None else set()
+    for start in range(0, len(listed), CHUNK):
+        found.update(db.session.execute(pick.where(Order.id.in_(listed[start : start + CHUNK]))).all())
+    orders = set(listed) | {order_id for order_id, _, _ in found}
     sends = list(db.session.scalars(select(Send.id).where(Send.shop_id == shop_id, _names(Send, customer_id, email))))
     for table in db.metadata.sorted_tables:
         if "shop_id" in table.c and "send_id" in table.c:
@@ -43,6 +48,9 @@ def redact_customer(
         names = _names(table, customer_id, email)
         if "shop_id" in table.c and names is not None:
             db.session.execute(delete(table).where(table.c.shop_id == shop_id, names))
+    # The order days are derived from the orders just deleted: the shop's totals and any other
+    # customer id that placed one under this address are recomputed from what is left.
+    days.refresh(shop_id, [(customer, placed_at) for _, customer, placed_at in found])
     if email is not None:
         consent.suppress(shop_id, email, "redacted")
 
