@@ -63,7 +63,8 @@ def fitted(shop_id: int) -> PurchaseModel | None:
     return row if row is not None and row.fitted else None
 
 
-def _params(row: PurchaseModel):
+def params(row: PurchaseModel):
+    """The fitted (purchase, spend) parameters of a shop's model row."""
     return bgnbd.Params(row.r, row.alpha, row.a, row.b, row.log_likelihood), gammagamma.Params(
         row.p, row.q, row.gamma, 0.0
     )
@@ -75,7 +76,7 @@ def predict(shop: Shop, customer_ids: list[int] | None = None, now: datetime | N
     if row is None:
         return {}
     data = histories.read(shop.id, histories.local_now(now or clock.now(), zone(shop.timezone)), customer_ids)
-    purchase, spend = _params(row)
+    purchase, spend = params(row)
     alive = bgnbd.p_alive(purchase, data.x, data.t_x, data.T)
     expected = bgnbd.expected_purchases(purchase, HORIZON_WEEKS, data.x, data.t_x, data.T)
     value = expected * gammagamma.expected_spend(spend, data.x, data.mean_spend)
@@ -99,7 +100,7 @@ def predicted_lapse_due(
         return {cid: None for cid in customer_ids}
     tz = zone(shop.timezone)
     data = histories.read(shop.id, histories.local_now(now or clock.now(), tz), customer_ids)
-    purchase, _ = _params(row)
+    purchase, _ = params(row)
     weeks = bgnbd.drop_below_at(purchase, p_alive_below, data.x, data.t_x)
     last_orders = dict(
         db.session.execute(
