@@ -1,6 +1,7 @@
 """The one source of "now". Stored times are naive UTC; tests move time with time-machine."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def now() -> datetime:
@@ -25,3 +26,21 @@ def parse_iso(value) -> datetime | None:
 
 def iso(value: datetime) -> str:
     return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A shop's IANA time zone; UTC when it has none or the store sent a name we do not know."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    """The calendar day in `tz` of a stored (naive UTC) moment."""
+    return moment.replace(tzinfo=UTC).astimezone(tz).date()
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The naive UTC moment `day` begins in `tz` (its midnight, whatever the offset that day)."""
+    return datetime.combine(day, time(), tz).astimezone(UTC).replace(tzinfo=None)

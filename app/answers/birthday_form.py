@@ -5,9 +5,6 @@ POST takes `birth_date` as "YYYY-MM-DD" or "--MM-DD" (no year), or the form's ow
 when the shop granted `write_customers` a job writes it to the store's `facts.birth_date`.
 """
 
-from datetime import UTC
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import Blueprint, render_template, request
 
 from app import clock, jobs
@@ -111,11 +108,7 @@ def _form(token: str):
 
 def _today(shop):
     """Today in the shop's time zone: a birthday later than that is in the future."""
-    try:
-        zone = ZoneInfo(shop.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return clock.now().replace(tzinfo=UTC).astimezone(zone).date()
+    return clock.local_day(clock.now(), clock.zone(shop.timezone))
 
 
 def _given() -> str:

@@ -4,19 +4,15 @@ Shop settings are merchant input: a colour that is not a plain hex colour and a 
 an https URL are left out rather than written into the page's CSS or HTML.
 """
 
-import re
-
-from app.shops.settings import DEFAULTS, effective
-
-HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+from app.mail.compose import colour
+from app.shops.settings import effective
 
 
 def branding(shop) -> dict:
     settings = effective(shop)
-    accent = settings.get("accent_color") or ""
     logo = settings.get("logo_url") or ""
     return {
         "shop_name": shop.name or shop.domain,
-        "accent": accent if HEX.match(accent) else DEFAULTS["accent_color"],
+        "accent": colour(settings.get("accent_color")),  # the emails' own check
         "logo_url": logo if logo.startswith("https://") and len(logo) <= 2000 else None,
     }

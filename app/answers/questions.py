@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from app.mail.rendering import language  # noqa: F401 - the pages speak the emails' languages
+
 #: The longest comment kept; a longer one is a 400 (the page says so), not silently cut.
 COMMENT_MAX = 1000
 
@@ -66,12 +68,3 @@ WORDS = {
         "too_long": "Lời nhắn hơi dài (tối đa {max} ký tự).",
     },
 }
-
-
-def language(*candidates: str | None) -> str:
-    """The first of our languages among `candidates` ("vi-VN" -> "vi"), else English."""
-    for candidate in candidates:
-        code = (candidate or "").replace("_", "-").split("-")[0].lower()
-        if code in WORDS:
-            return code
-    return "en"

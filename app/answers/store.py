@@ -7,10 +7,10 @@ one wins, and an answer arriving at that moment either lands before the decision
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
 from app.answers.models import Answer
+from app.customers.bulk import insert_rows, run
 from app.extensions import db
 
 
@@ -34,15 +34,14 @@ def record(
         "comment": comment or None,
         "answered_at": at or clock.now(),
     }
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Answer.__table__).values(row)
+    stmt = insert_rows(Answer, [row])
     stmt = stmt.on_conflict_do_update(
         index_elements=["shop_id", "send_id"],
         set_={name: stmt.excluded[name] for name in ("question", "answer", "comment", "answered_at")},
         where=Answer.__table__.c.decided_at.is_(None),
     )
     # RETURNING, not rowcount: psycopg reports a conflict whose update was refused as a row.
-    return db.session.execute(stmt.returning(Answer.__table__.c.send_id)).first() is not None
+    return run(stmt.returning(Answer.__table__.c.send_id), [row]).first() is not None
 
 
 def answer_for(shop_id: int, send_id: int) -> Answer | None:
@@ -88,12 +87,3 @@ def between(shop_id: int, question: str, start: datetime, end: datetime) -> list
             .order_by(Answer.answered_at)
         )
     )
-
-
-def nps(scores: list[int]) -> float | None:
-    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), one decimal; None without answers."""
-    if not scores:
-        return None
-    promoters = sum(1 for s in scores if s >= 9)
-    detractors = sum(1 for s in scores if s <= 6)
-    return round((promoters - detractors) * 100 / len(scores), 1)

@@ -1,17 +1,13 @@
 """Signed, opaque tokens for answer links: the token is the customer's credential (no session,
-no login), and it cannot be altered to name another email, answer or customer."""
+no login), and it cannot be altered to name another email, answer or customer.
+
+They are signed and read like the email's own links (`app.mail.tokens`), under their own purposes."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from app.mail.tokens import BadToken, load, serializer
 
-from app import security
-
-
-class BadToken(ValueError):
-    """Tampered with, truncated, or made for another purpose."""
+__all__ = ["BadToken", "SurveyAnswer", "BirthdayForm", "survey", "read_survey", "birthday", "read_birthday"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +26,7 @@ class BirthdayForm:
 
 
 def survey(shop_id: int, send_id: int, question: str, answer: str) -> str:
-    return _serializer("answer").dumps([shop_id, send_id, question, answer])
+    return serializer("answer").dumps([shop_id, send_id, question, answer])
 
 
 def read_survey(token: str) -> SurveyAnswer:
@@ -39,7 +35,7 @@ def read_survey(token: str) -> SurveyAnswer:
 
 
 def birthday(shop_id: int, customer_id: int, locale: str | None) -> str:
-    return _serializer("birthday").dumps([shop_id, customer_id, locale or ""])
+    return serializer("birthday").dumps([shop_id, customer_id, locale or ""])
 
 
 def read_birthday(token: str) -> BirthdayForm:
@@ -47,22 +43,8 @@ def read_birthday(token: str) -> BirthdayForm:
     return BirthdayForm(int(shop_id), int(customer_id), str(locale))
 
 
-def _serializer(purpose: str) -> URLSafeSerializer:
-    return _cached(current_app.config["SECRET_KEY"], purpose)
-
-
-@lru_cache(maxsize=8)
-def _cached(_secret_key: str, purpose: str) -> URLSafeSerializer:
-    return security.serializer(purpose)
-
-
 def _load(purpose: str, token: str, size: int) -> list:
-    try:
-        payload = _serializer(purpose).loads(token)
-    except BadSignature:
-        raise BadToken(f"invalid {purpose} token") from None
-    if not isinstance(payload, list) or len(payload) != size:
-        raise BadToken(f"malformed {purpose} token")
+    payload = load(purpose, token, size)
     try:
         int(payload[0]), int(payload[1])
     except (TypeError, ValueError):

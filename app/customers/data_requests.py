@@ -13,6 +13,7 @@ from sqlalchemy import false, or_, select
 from app import clock
 from app.customers import consent
 from app.customers.models import Checkout, Customer, DataRequest, Order, OrderLine
+from app.customers.redaction import naming
 from app.extensions import db
 from app.records.models import EmailEvent, Send
 
@@ -135,12 +136,8 @@ def _other_records(shop_id: int, customer_id: int | None, email: str | None, sen
     for table in db.metadata.sorted_tables:
         if table.name in NAMED or "shop_id" not in table.c:
             continue
-        conditions = []
-        if customer_id is not None and "customer_id" in table.c:
-            conditions.append(table.c.customer_id == customer_id)
-        for name in ("email", "recipient"):
-            if email is not None and name in table.c:
-                conditions.append(table.c[name] == email)
+        named = naming(table, customer_id, email)
+        conditions = [] if named is None else [named]
         if send_ids and "send_id" in table.c:
             conditions.append(table.c.send_id.in_(send_ids))
         if not conditions:

@@ -14,13 +14,14 @@ late updates and cancellations cannot make them drift.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Date, Index, Integer, delete, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import day_start, local_day, zone
 from app.customers.bulk import insert_rows, run
 from app.customers.models import Money, Order, live
 from app.extensions import db, shop_fk
@@ -74,29 +75,12 @@ class ShopDay(db.Model):
     revenue: Mapped[Decimal] = mapped_column(Money)
 
 
-def zone(shop: Shop) -> ZoneInfo:
-    try:
-        return ZoneInfo(shop.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_day(moment: datetime, tz: ZoneInfo) -> date:
-    """The shop's calendar day of a stored (naive UTC) moment."""
-    return moment.replace(tzinfo=UTC).astimezone(tz).date()
-
-
-def day_start(day: date, tz: ZoneInfo) -> datetime:
-    """The naive UTC moment the shop's day begins (its midnight, whatever the offset that day)."""
-    return datetime.combine(day, time(), tz).astimezone(UTC).replace(tzinfo=None)
-
-
 def refresh(shop_id: int, orders: Iterable[tuple[int | None, datetime]]) -> None:
     """Recompute the days touched by these orders, given as (customer_id, placed_at)."""
     shop = db.session.get(Shop, shop_id)
     if shop is None:
         return
-    tz = zone(shop)
+    tz = zone(shop.timezone)
     touched = list(orders)
     customers = sorted({customer for customer, _ in touched if customer is not None})
     for start in range(0, len(customers), CHUNK):
@@ -115,7 +99,7 @@ def rebuild(shop_id: int) -> None:
     shop = db.session.get(Shop, shop_id)
     if shop is None:
         return
-    tz = zone(shop)
+    tz = zone(shop.timezone)
     db.session.execute(delete(CustomerDay).where(CustomerDay.shop_id == shop_id))
     db.session.execute(delete(ShopDay).where(ShopDay.shop_id == shop_id))
     shop_days: dict[date, list] = defaultdict(lambda: [0, Decimal("0")])

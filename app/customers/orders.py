@@ -6,6 +6,7 @@ cancellations can never make them drift. An order also closes the checkout it ca
 whichever of the two arrives first (they join on the checkout token).
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import case, delete, func, insert, literal, select, update
@@ -89,6 +90,9 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
         }
         for _, r in sorted(newest.items())
     ]
+    # Whom and when the orders named before this update: an order moved to another customer (or
+    # re-dated) leaves figures and order days to recompute on its former side too.
+    before = {} if bulk else _held(shop_id, sorted(newest))
     # Upserting the order first also serialises two concurrent updates of one order (row lock),
     # so their line rewrites below cannot interleave.
     applied = upsert(
@@ -107,14 +111,28 @@ def store_orders(shop_id: int, records: list[OrderRecord], *, bulk: bool = False
     remember_from_lines(shop_id, [line for r in fresh for line in r.lines])
     if bulk:
         return [r.id for r in fresh]
-    refresh_stats(shop_id, sorted({r.customer_id for r in fresh if r.customer_id is not None}))
-    days.refresh(shop_id, [(r.customer_id, r.placed_at) for r in fresh])
+    touched = [(r.customer_id, r.placed_at) for r in fresh] + [before[r.id] for r in fresh if r.id in before]
+    refresh_stats(shop_id, sorted({customer for customer, _ in touched if customer is not None}))
+    days.refresh(shop_id, touched)
     for r in fresh:
         if r.accepts_marketing and r.customer_id is not None:
             customer = db.session.get(Customer, (shop_id, r.customer_id))
             consent.apply_statement(customer, consent.SUBSCRIBED, r.placed_at)
     close_checkouts(shop_id, sorted({r.checkout_token for r in fresh if r.checkout_token}))
     return [r.id for r in fresh]
+
+
+def _held(shop_id: int, order_ids: list[int]) -> dict[int, tuple[int | None, datetime]]:
+    """order id -> (customer_id, placed_at) as we hold it now."""
+    held = {}
+    for start in range(0, len(order_ids), CHUNK):
+        query = select(Order.id, Order.customer_id, Order.placed_at).where(
+            Order.shop_id == shop_id, Order.id.in_(order_ids[start : start + CHUNK])
+        )
+        held.update(
+            {order_id: (customer_id, placed_at) for order_id, customer_id, placed_at in db.session.execute(query)}
+        )
+    return held
 
 
 def derive_all(shop_id: int) -> None:

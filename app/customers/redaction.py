@@ -8,7 +8,7 @@ survey answers and any other table with a `send_id`) are deleted through their p
 
 from sqlalchemy import delete, or_, select
 
-from app.customers import consent
+from app.customers import consent, days
 from app.customers.models import Customer, Order, OrderLine
 from app.extensions import db
 from app.records.models import Send
@@ -28,10 +28,15 @@ def redact_customer(
     email = consent.normalise_email(email)
     if customer_id is None and email is None and not order_ids:
         return
-    orders = set(order_ids) | set(
-        db.session.scalars(select(Order.id).where(Order.shop_id == shop_id, _names(Order, customer_id, email)))
-    )
-    sends = list(db.session.scalars(select(Send.id).where(Send.shop_id == shop_id, _names(Send, customer_id, email))))
+    # (id, customer_id, placed_at) of every order to delete: named by the customer, or listed.
+    listed = sorted(set(order_ids))
+    pick = select(Order.id, Order.customer_id, Order.placed_at).where(Order.shop_id == shop_id)
+    named = naming(Order, customer_id, email)
+    found = set(db.session.execute(pick.where(named)).all()) if named is not None else set()
+    for start in range(0, len(listed), CHUNK):
+        found.update(db.session.execute(pick.where(Order.id.in_(listed[start : start + CHUNK]))).all())
+    orders = set(listed) | {order_id for order_id, _, _ in found}
+    sends = list(db.session.scalars(select(Send.id).where(Send.shop_id == shop_id, naming(Send, customer_id, email))))
     for table in db.metadata.sorted_tables:
         if "shop_id" in table.c and "send_id" in table.c:
             _delete_in(table, table.c.send_id, shop_id, sends)
@@ -40,9 +45,12 @@ def redact_customer(
     if customer_id is not None:
         db.session.execute(delete(Customer).where(Customer.shop_id == shop_id, Customer.id == customer_id))
     for table in db.metadata.sorted_tables:
-        names = _names(table, customer_id, email)
+        names = naming(table, customer_id, email)
         if "shop_id" in table.c and names is not None:
             db.session.execute(delete(table).where(table.c.shop_id == shop_id, names))
+    # The order days are derived from the orders just deleted: the shop's totals and any other
+    # customer id that placed one under this address are recomputed from what is left.
+    days.refresh(shop_id, [(customer, placed_at) for _, customer, placed_at in found])
     if email is not None:
         consent.suppress(shop_id, email, "redacted")
 
@@ -55,8 +63,9 @@ def redact_shop(shop_id: int) -> None:
     db.session.execute(delete(Shop).where(Shop.id == shop_id))
 
 
-def _names(source, customer_id: int | None, email: str | None):
-    """A condition matching rows that name this customer, or None if the table names no one."""
+def naming(source, customer_id: int | None, email: str | None):
+    """A condition matching rows that name this customer, or None if the table names no one.
+    (The data request walks the tables with it too, so both find the same rows.)"""
     columns = source.c if hasattr(source, "c") else source.__table__.c
     conditions = []
     if customer_id is not None and "customer_id" in columns:

@@ -52,7 +52,7 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
         **context,
         "shop_name": shop_name,
         "logo_url": settings.get("logo_url"),
-        "accent_color": _colour(settings.get("accent_color")),
+        "accent_color": colour(settings.get("accent_color")),
         "address_lines": postal_address(shop),
         "timezone": shop.timezone or "UTC",
         "currency": context.get("currency") or shop.currency,
@@ -119,7 +119,7 @@ def postal_address(shop) -> list[str]:
     return [line for line in (street, town, parts[5]) if line]
 
 
-def _colour(value) -> str:
+def colour(value) -> str:
     # The accent colour lands in CSS: anything but a plain hex colour could inject styles.
     return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else DEFAULTS["accent_color"]
 

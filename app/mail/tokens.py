@@ -31,7 +31,7 @@ def unsubscribe(shop_id: int, send_id: int | None, email: str, locale: str) -> s
 
 
 def read_unsubscribe(token: str) -> Unsubscribe:
-    shop_id, send_id, email, locale = _load("unsubscribe", token, 4)
+    shop_id, send_id, email, locale = load("unsubscribe", token, 4)
     return Unsubscribe(int(shop_id), send_id, str(email), str(locale))
 
 
@@ -40,7 +40,7 @@ def click(shop_id: int, send_id: int, url: str) -> str:
 
 
 def read_click(token: str) -> tuple[int, int, str]:
-    shop_id, send_id, url = _load("click", token, 3)
+    shop_id, send_id, url = load("click", token, 3)
     return int(shop_id), int(send_id), str(url)
 
 
@@ -49,7 +49,7 @@ def opened(shop_id: int, send_id: int) -> str:
 
 
 def read_opened(token: str) -> tuple[int, int]:
-    shop_id, send_id = _load("open", token, 2)
+    shop_id, send_id = load("open", token, 2)
     return int(shop_id), int(send_id)
 
 
@@ -63,7 +63,8 @@ def _serializer(_secret_key: str, purpose: str) -> URLSafeSerializer:
     return security.serializer(purpose)
 
 
-def _load(purpose: str, token: str, size: int) -> list:
+def load(purpose: str, token: str, size: int) -> list:
+    """The payload list of a `purpose` token, or BadToken (also used by the answer links)."""
     try:
         payload = serializer(purpose).loads(token)
     except BadSignature:

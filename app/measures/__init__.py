@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.automations.registry import AUTOMATIONS
-from app.customers.days import CustomerDay, day_start, local_day, zone
+from app.clock import day_start, local_day, zone
+from app.customers.days import CustomerDay
 from app.customers.models import Customer, Order, live
 from app.extensions import db
 from app.measures import automations, figures
@@ -46,7 +47,7 @@ class Period:
 
 
 def today(shop: Shop) -> date:
-    return local_day(clock.now(), zone(shop))
+    return local_day(clock.now(), zone(shop.timezone))
 
 
 def period(shop: Shop, start: str | None, end: str | None) -> Period:
@@ -76,7 +77,7 @@ def money(value) -> str | None:
 def report(shop: Shop, span: Period) -> dict:
     """Every figure of `/api/metrics` for the period, as JSON-ready values."""
     f = figures.compute(shop.id, span.start, span.end)
-    tz = zone(shop)
+    tz = zone(shop.timezone)
     per_key = automations.per_automation(
         shop, list(AUTOMATIONS), day_start(span.start, tz), day_start(span.end + timedelta(days=1), tz)
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from app.customers.days import CustomerDay
 from app.extensions import db
+from app.measures.figures import percent
 
 MONTHS = 12
 
@@ -26,9 +27,7 @@ class Cohort:
     cells: dict[int, tuple[int, Decimal]] = field(default_factory=dict)
 
     def share(self, offset: int) -> float | None:
-        if offset not in self.cells or not self.customers:
-            return None
-        return round(self.cells[offset][0] * 100 / self.customers, 1)
+        return percent(self.cells[offset][0], self.customers) if offset in self.cells else None
 
 
 def _month(column):

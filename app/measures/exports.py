@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.customers.models import Customer
 from app.extensions import db
 from app.measures import customer_segments
-from app.predictions import bgnbd, fitted, histories
+from app.predictions import bgnbd, fitted, histories, params
 
 SEGMENTS = ("new", "one_time", "repeat", "at_risk", "lapsed")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -61,14 +61,13 @@ def segment_csv(shop, segment: str, on: date) -> Iterator[str]:
     model = fitted(shop.id)
     alive = None
     if model is not None:
-        params = bgnbd.Params(model.r, model.alpha, model.a, model.b, model.log_likelihood)
-        alive = bgnbd.p_alive(params, data.x, data.t_x, data.T)
+        alive = bgnbd.p_alive(params(model)[0], data.x, data.t_x, data.T)
     chosen = {}
     for i, customer_id in enumerate(data.customer_ids):
         first = data.first_days[i]
         last = date.fromordinal(first.toordinal() + int(round(data.t_x[i] * 7)))
         if segment in customer_segments(first, last, int(data.orders[i]), on):
-            chosen[int(customer_id)] = i
+            chosen[int(customer_id)] = i, last
     ids = sorted(chosen)
     for start in range(0, len(ids), 500):
         people = db.session.execute(
@@ -77,7 +76,6 @@ def segment_csv(shop, segment: str, on: date) -> Iterator[str]:
             )
         )
         for customer_id, email, first_name in people:
-            i = chosen[customer_id]
-            last = date.fromordinal(data.first_days[i].toordinal() + int(round(data.t_x[i] * 7)))
+            i, last = chosen[customer_id]
             p = None if alive is None else f"{float(np.round(alive[i], 4)):.4f}"
             yield _line((email, first_name, int(data.orders[i]), f"{data.spent[i]:.2f}", last.isoformat(), p))

@@ -12,6 +12,7 @@ from app.automations.registry import AUTOMATIONS
 from app.extensions import db
 from app.measures import Period, PeriodError, charts, cohorts, exports, period, report, today
 from app.measures.api import bp, error, words
+from app.measures.figures import percent
 from app.predictions import MIN_CUSTOMERS, MIN_HISTORY_DAYS, MIN_REPEAT_CUSTOMERS
 from app.predictions.models import PurchaseModel
 from app.settings.session_tokens import require_session
@@ -58,8 +59,7 @@ def change(now, before) -> float | None:
     """Relative change in percent; None when either side is undefined or the base is zero."""
     if now is None or before is None:
         return None
-    now, before = float(now), float(before)
-    return round((now - before) * 100 / before, 1) if before else None
+    return percent(float(now) - float(before), float(before))
 
 
 @bp.get("/retention")

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 
 from app import clock
-from app.customers.days import day_start, zone
+from app.clock import day_start, zone
 from app.customers.models import Customer
 from app.extensions import db
 from app.predictions import bgnbd, gammagamma, histories
@@ -39,7 +39,7 @@ class Prediction:
 def fit_shop(shop: Shop, now: datetime | None = None) -> PurchaseModel:
     """Fit both models on the shop's history up to `now` and store them (or why not)."""
     now = now or clock.now()
-    data = histories.read(shop.id, histories.local_now(now, zone(shop)))
+    data = histories.read(shop.id, histories.local_now(now, zone(shop.timezone)))
     repeaters = int(np.count_nonzero(data.x > 0))
     row = db.session.get(PurchaseModel, shop.id) or PurchaseModel(shop_id=shop.id)
     row.fitted_at, row.customers, row.repeat_customers = now, len(data), repeaters
@@ -63,7 +63,8 @@ def fitted(shop_id: int) -> PurchaseModel | None:
     return row if row is not None and row.fitted else None
 
 
-def _params(row: PurchaseModel):
+def params(row: PurchaseModel):
+    """The fitted (purchase, spend) parameters of a shop's model row."""
     return bgnbd.Params(row.r, row.alpha, row.a, row.b, row.log_likelihood), gammagamma.Params(
         row.p, row.q, row.gamma, 0.0
     )
@@ -74,8 +75,8 @@ def predict(shop: Shop, customer_ids: list[int] | None = None, now: datetime | N
     row = fitted(shop.id)
     if row is None:
         return {}
-    data = histories.read(shop.id, histories.local_now(now or clock.now(), zone(shop)), customer_ids)
-    purchase, spend = _params(row)
+    data = histories.read(shop.id, histories.local_now(now or clock.now(), zone(shop.timezone)), customer_ids)
+    purchase, spend = params(row)
     alive = bgnbd.p_alive(purchase, data.x, data.t_x, data.T)
     expected = bgnbd.expected_purchases(purchase, HORIZON_WEEKS, data.x, data.t_x, data.T)
     value = expected * gammagamma.expected_spend(spend, data.x, data.mean_spend)
@@ -97,9 +98,9 @@ def predicted_lapse_due(
     row = fitted(shop.id)
     if row is None or not customer_ids:
         return {cid: None for cid in customer_ids}
-    tz = zone(shop)
+    tz = zone(shop.timezone)
     data = histories.read(shop.id, histories.local_now(now or clock.now(), tz), customer_ids)
-    purchase, _ = _params(row)
+    purchase, _ = params(row)
     weeks = bgnbd.drop_below_at(purchase, p_alive_below, data.x, data.t_x)
     last_orders = dict(
         db.session.execute(

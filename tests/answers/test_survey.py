@@ -11,6 +11,7 @@ from app.answers import store
 from app.answers.links import survey_links
 from app.answers.models import Answer
 from app.extensions import db
+from app.surveys.nps import summarize
 
 
 def path(url: str) -> str:
@@ -124,8 +125,8 @@ def test_answers_between_dates_give_the_nps(shop, make_send):
     db.session.commit()
     november = store.between(shop.id, "nps", datetime(2026, 11, 1), datetime(2026, 12, 1))
     assert [a.answer for a in november] == ["10", "9", "3"]
-    assert store.nps([int(a.answer) for a in november]) == 33.3
-    assert store.nps([]) is None
+    assert summarize(int(a.answer) for a in november)["nps"] == 33.3
+    assert summarize([])["nps"] is None
 
 
 def test_a_link_to_an_email_that_no_longer_exists_records_nothing(client, links):

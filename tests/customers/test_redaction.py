@@ -1,12 +1,13 @@
 """customers/redact and shop/redact leave no row behind, in any table."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from app.customers import consent
+from app.customers import consent, days
+from app.customers.days import CustomerDay, ShopDay
 from app.customers.models import Checkout, Customer, DataRequest, Order, Suppression
 from app.customers.orders import store_orders
 from app.customers.records import OrderRecord
@@ -106,3 +107,31 @@ def test_shop_redaction_deletes_every_row_of_the_shop(shop, make_shop, customer_
             assert db.session.execute(select(table).where(column == shop.id)).first() is None, table.name
     assert [s.domain for s in db.session.scalars(select(type(shop)))] == [other.domain]
     assert db.session.get(Order, (other.id, 77)) is not None  # another shop's rows are untouched
+
+
+def test_order_days_after_a_redaction_are_those_of_the_orders_left(shop, add_order):
+    """The shop's daily totals and each customer's order days are derived from orders: a redaction
+    that deletes orders (also one placed under the address by another customer id) updates them."""
+    add_order(1, 900, datetime(2026, 10, 1), {7: 1}, email=EMAIL)
+    add_order(2, 902, datetime(2026, 10, 1), {7: 1}, email=EMAIL)  # same address, another id
+    add_order(3, 902, datetime(2026, 11, 1), {7: 1})
+    add_order(4, 901, datetime(2026, 10, 1), {7: 1}, total="25.00")  # someone else: must stay
+
+    redact_customer(shop.id, 900, EMAIL)
+    db.session.commit()
+
+    def order_days():
+        return (
+            sorted(tuple(row) for row in db.session.execute(select(ShopDay.day, ShopDay.orders, ShopDay.revenue))),
+            sorted(
+                tuple(row)
+                for row in db.session.execute(
+                    select(CustomerDay.customer_id, CustomerDay.day, CustomerDay.prev_day, CustomerDay.next_day)
+                )
+            ),
+        )
+
+    kept = order_days()
+    assert kept[0] == [(date(2026, 10, 1), 1, Decimal("25.00")), (date(2026, 11, 1), 1, Decimal("10.00"))]
+    days.rebuild(shop.id)
+    assert order_days() == kept
