@@ -196,22 +196,9 @@ def _make_shop(db, domain: str, orders: int, customers: int) -> dict:
 
 
 def _metrics(app, shop) -> dict:
-    import jwt
+    from tests.settings.tokens import session_token
 
-    now = int(time.time())
-    token = jwt.encode(
-        {
-            "iss": f"https://{shop.domain}/admin",
-            "dest": f"https://{shop.domain}",
-            "aud": "bench-key",
-            "sub": "1",
-            "exp": now + 3600,
-            "nbf": now - 1,
-            "iat": now - 1,
-        },
-        "bench-secret",
-        algorithm="HS256",
-    )
+    token = session_token(shop.domain, secret="bench-secret", lifetime=3600, aud="bench-key")
     client = app.test_client()
     figures = {}
     for days, first in (("30", "2026-10-22"), ("365", "2025-11-21")):

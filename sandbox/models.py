@@ -87,6 +87,13 @@ class Customer:
     #: (namespace, key) -> Metafield, e.g. ("facts", "birth_date").
     metafields: dict = field(default_factory=dict)
 
+    def seed_metafield(self, namespace: str, key: str, value: str, type: str, at: datetime) -> Metafield:
+        """A metafield the customer had before the app came (seeding: no webhook). Its id is the
+        customer's (one per customer), so adding it moves no other id."""
+        m = Metafield(self.id, namespace, key, value, type, "CUSTOMER", at, at)
+        self.metafields[(namespace, key)] = m
+        return m
+
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or (self.email or "")
@@ -133,6 +140,11 @@ class Order:
     #: When the payment was taken; None: at `created_at` (an online payment at checkout).
     processed_at: datetime | None = None
     fulfillments: list[Fulfillment] = field(default_factory=list)
+
+    def seed_fulfillment(self, at: datetime) -> None:
+        """Shipped before the app came (seeding: no webhook): one fulfillment whose id is the order's."""
+        self.fulfillment_status, self.updated_at = "FULFILLED", at
+        self.fulfillments.append(Fulfillment(self.id, f"{self.name}.1", at))
 
     @property
     def name(self) -> str:

@@ -17,7 +17,7 @@ from statistics import median
 from zoneinfo import ZoneInfo
 
 from . import catalog
-from .models import Customer, Fulfillment, Metafield
+from .models import Customer
 from .shop import Shop
 
 #: Days before "now" that make a repeat-purchase step due (the app's default journey).
@@ -36,7 +36,9 @@ def add_moments(shop: Shop, seed: int, now, names: tuple[list[str], list[str]]) 
     for days in JOURNEY_DAYS:
         c = _customer(shop, rng, now - timedelta(days=days + 2), f"first{days}")
         _order(shop, rng, c, now - timedelta(days=days) - fresh())
-    for years in (1, 2):
+    # One year only: a two-year-old first order lies beyond the app's 730-day history import
+    # (HISTORY_DAYS), so the app would never see it and that customer got no anniversary email.
+    for years in (1,):
         c = _customer(shop, rng, now - timedelta(days=366 * years + 30), f"year{years}")
         first = _years_before(now, years) - fresh()
         _order(shop, rng, c, first)
@@ -49,9 +51,7 @@ def add_moments(shop: Shop, seed: int, now, names: tuple[list[str], list[str]]) 
     for n, days in enumerate((0, 0, 1)):  # birthdays today (due since local midnight) and tomorrow
         c = _customer(shop, rng, now - timedelta(days=200 + n), f"birthday{n}")
         born = _born(today + timedelta(days=days), 1985 + 4 * n)
-        c.metafields[("facts", "birth_date")] = Metafield(
-            c.id, "facts", "birth_date", born.isoformat(), "date", "CUSTOMER", c.created_at, c.created_at
-        )
+        c.seed_metafield("facts", "birth_date", born.isoformat(), "date", c.created_at)
 
 
 def hours_ago(rng: random.Random):
@@ -114,9 +114,7 @@ def _order(shop: Shop, rng: random.Random, c: Customer, at, variant=None, quanti
         variant = rng.choice(active).variants[0]
     o = shop.add_order(c, shop._line_items([(variant, quantity)]), at, accepts_marketing=True)
     if shop.store.now() - at > timedelta(days=3):
-        o.fulfillment_status = "FULFILLED"
-        o.updated_at = at + timedelta(hours=rng.randint(4, 72))
-        o.fulfillments.append(Fulfillment(o.id, f"{o.name}.1", o.updated_at))
+        o.seed_fulfillment(at + timedelta(hours=rng.randint(4, 72)))
     return o
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from . import catalog, moments
-from .models import Address, Customer, Fulfillment, LineItem, Metafield, Product, Variant
+from .models import Address, Customer, LineItem, Product, Variant
 from .shop import Shop
 
 HISTORY = timedelta(days=730)
@@ -213,9 +213,7 @@ def _birthday(shop: Shop, c: Customer, signup) -> None:
     if own.random() >= 0.4:
         return
     born = date(own.randint(1960, 2004), 1, 1) + timedelta(days=own.randint(0, 364))
-    c.metafields[("facts", "birth_date")] = Metafield(
-        c.id, "facts", "birth_date", born.isoformat(), "date", "CUSTOMER", signup, signup
-    )  # ids of their own too (one metafield per customer), so every other id stays as it was
+    c.seed_metafield("facts", "birth_date", born.isoformat(), "date", signup)
 
 
 def _customers(shop: Shop, spec: dict, rng: random.Random, now, count: int) -> list[tuple]:
@@ -318,7 +316,5 @@ def _place(shop: Shop, spec: dict, rng: random.Random, now, plan):
             o.cancel_reason, o.financial_status = "customer", "REFUNDED"
             c.amount_spent -= o.total
         elif now - at > timedelta(days=3):
-            o.fulfillment_status = "FULFILLED"
-            o.updated_at = at + timedelta(hours=rng.randint(4, 72))
-            o.fulfillments.append(Fulfillment(o.id, f"{o.name}.1", o.updated_at))  # one per order: its id
+            o.seed_fulfillment(at + timedelta(hours=rng.randint(4, 72)))
         c.updated_at = max(c.updated_at, o.updated_at)

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.history import bulk, load, queries
 from app.history import reconcile as healing
 from app.history.products import refresh_unknown
+from app.lifecycle import usage
 from app.predictions import jobs as fitting
 from app.shops.graphql import Client
 from app.shops.models import Shop
@@ -72,6 +73,7 @@ def import_history(job):
                 return clock.now()  # more to do: continue at the next tick
         if state["phase"] == "orders":
             derive_all(shop.id)  # customer figures and closed checkouts, once for the whole history
+            usage.forget(shop.id)  # periods learned from a partial history (a preview meanwhile) go
         next_phase = PHASES[PHASES.index(state["phase"]) + 1] if state["phase"] != PHASES[-1] else "done"
         state.update(phase=next_phase, operation=None, url=None, cursor=0, done=0, total=0)
         _save(job, state)
