@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+import time_machine
 
 from app.automations.models import AutomationSetting
 from app.extensions import db
@@ -83,3 +84,14 @@ def test_the_preview_renders_every_step_with_the_shops_data(
             answer = client.get(f"/api/automations/{key}/preview?locale={locale}&step={step}", headers=auth)
             assert answer.status_code == 200, answer.json
             assert answer.json["subject"] and "None" not in answer.json["subject"]
+
+
+def test_the_anniversary_preview_names_the_customers_coming_anniversary(shop, client, add_customer, add_order):
+    # First order 7 Dec 2024, previewed on 2 Dec 2026: the email this customer gets on 7 Dec says two years.
+    first = datetime(2024, 12, 7, 10)
+    add_customer(shop, id=1, email="ann@example.com", first_name="Ann", first_order_at=first, orders_count=1)
+    add_order(shop, 10, first, customer_id=1)
+    with time_machine.travel(datetime(2026, 12, 2, 12), tick=False):
+        auth = {"Authorization": f"Bearer {session_token(shop.domain)}"}
+        answer = client.get("/api/automations/anniversary/preview?locale=en", headers=auth)
+    assert "2 years together" in answer.json["html"]

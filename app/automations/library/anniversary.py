@@ -63,9 +63,10 @@ class Anniversary(Automation):
         send = self.sample_send(shop, step, customer, locale)
         if customer is None:
             return send, _context("Alex", 1, clock.iso(clock.now() - timedelta(days=365)), 3)
+        # The email this customer gets next: on the coming anniversary (today's counts as coming).
         now = clock.now()
         first = customer.first_order_at
-        years = max(1, now.year - first.year - ((now.month, now.day) < (first.month, first.day)))
+        years = max(1, now.year - first.year + ((now.month, now.day) > (first.month, first.day)))
         return send, _context(customer.first_name, years, clock.iso(first), orders_count(shop.id, customer.id))
 
 
