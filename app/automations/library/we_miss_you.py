@@ -30,7 +30,7 @@ class WeMissYou(Automation):
         {"en": "Free shipping on us, {{ first_name }}", "vi": "Miễn phí giao hàng cho bạn, {{ first_name }}"},
         {"en": "A better price, just for you", "vi": "Ưu đãi lớn hơn, dành riêng cho bạn"},
         {"en": "We're sorry, {{ first_name }}", "vi": "Chúng mình xin lỗi bạn, {{ first_name }}"},
-        {"en": "A customer answered: quality", "vi": "Khách hàng phản hồi về chất lượng"},
+        {"en": "A customer was unhappy with the quality", "vi": "Có khách chưa hài lòng về chất lượng sản phẩm"},
     ]
     default_discount = 15
     priority = 40
