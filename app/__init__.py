@@ -76,6 +76,7 @@ def _import_models() -> None:
 def _import_job_handlers() -> None:
     """Modules whose `@jobs.handler` registrations the worker needs."""
     from app.answers import jobs as _n  # noqa: F401
+    from app.customers import jobs as _cj  # noqa: F401
     from app.history import jobs as _h  # noqa: F401
     from app.mail import jobs as _m  # noqa: F401
     from app.predictions import jobs as _pj  # noqa: F401

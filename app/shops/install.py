@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import clock, jobs
+from app.customers import days
 from app.extensions import db
 from app.shops.grants import Grant, InstallError, token_request
 from app.shops.graphql import Client, GraphQLError, UserErrors, numeric_id
@@ -110,7 +111,11 @@ def read_profile(shop: Shop, client: Client) -> None:
     shop.name = data.get("name") or shop.name or shop.domain.split(".")[0]
     shop.email = data.get("contactEmail") or data.get("email") or shop.email
     shop.currency = data.get("currencyCode") or shop.currency or "USD"
+    zone_before = shop.timezone
     shop.timezone = data.get("ianaTimezone") or shop.timezone or "UTC"
+    if shop.timezone != zone_before:
+        # Order days are the shop's local days: each order may now fall on another one.
+        days.schedule_rebuild(shop.id)
     shop.primary_domain = (data.get("primaryDomain") or {}).get("host") or shop.primary_domain
     shop.country_code = address.get("countryCodeV2") or shop.country_code
     shop.address = {
