@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.mail import placeholders
 from app.mail.rendering import LANGUAGES
 
 #: Placeholders a merchant may write in a text; any other Jinja is refused (INTERFACE.md).
-PLACEHOLDERS = ("first_name", "shop_name")
-_JINJA = re.compile(r"\{\{|\{%|\{#")
-_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+PLACEHOLDERS = placeholders.PLACEHOLDERS
 _PRODUCT_ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
@@ -211,16 +210,23 @@ def _texts(name: str, value, current: dict, low: int, high: int) -> dict:
                 f"{name}.{lang} must be text of {low} to {high} characters",
                 f"{name}.{lang} phải là văn bản dài {low} đến {high} ký tự",
             )
-        _placeholders_only(f"{name}.{lang}", text)
+        _placeholders_only(f"{name}.{lang}", text.strip())
         merged[lang] = text.strip()
     return merged
 
 
 def _placeholders_only(name: str, text: str) -> None:
-    """Merchant text is data: `{{ first_name }}` and the like, nothing else that Jinja would run."""
-    rest = _PLACEHOLDER.sub(lambda m: "" if m.group(1) in PLACEHOLDERS else m.group(0), text)
-    if _JINJA.search(rest):
+    """Merchant text is data: `{{ first_name }}` and the like, nothing else that Jinja would run,
+    and no control characters (a CR/LF in a subject would add a header). The rule itself lives in
+    `app.mail.placeholders`, beside the code that fills the placeholders in."""
+    problem = placeholders.problem(text)
+    if problem == "template":
         allowed = ", ".join("{{ " + p + " }}" for p in PLACEHOLDERS)
         raise FieldError(
             f"{name} may only use the placeholders {allowed}", f"{name} chỉ được dùng các chỗ điền sẵn {allowed}"
+        )
+    if problem == "control":
+        raise FieldError(
+            f"{name} may not contain control characters or line breaks",
+            f"{name} không được chứa ký tự điều khiển hay xuống dòng",
         )

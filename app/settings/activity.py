@@ -36,6 +36,8 @@ def _entry(send: Send, words: Words) -> dict:
 
 def describe(send: Send, words: Words) -> str:
     if send.state == "sent":
+        if send.reason:  # what came back afterwards: a bounce or a complaint
+            return words("state_sent_then", reason=words.reason(send.reason))
         return words("state_sent")
     if send.state in ("planned", "claimed"):
         if send.reason:

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.shops.grants import Grant, InstallError, token_request
 from app.shops.graphql import Client, GraphQLError, UserErrors, numeric_id
 from app.shops.models import Shop
+from app.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,9 @@ def read_profile(shop: Shop, client: Client) -> None:
     data = client.execute(PROFILE_QUERY).get("shop") or {}
     address = data.get("billingAddress") or {}
     shop.platform_id = numeric_id(data.get("id")) or shop.platform_id
-    shop.name = data.get("name") or shop.name or shop.domain.split(".")[0]
-    shop.email = data.get("contactEmail") or data.get("email") or shop.email
+    # Name and email end up in mail headers: clipped and without control characters.
+    shop.name = _text(data.get("name"), 255) or shop.name or shop.domain.split(".")[0]
+    shop.email = _text(data.get("contactEmail"), 320) or _text(data.get("email"), 320) or shop.email
     shop.currency = data.get("currencyCode") or shop.currency or "USD"
     shop.timezone = data.get("ianaTimezone") or shop.timezone or "UTC"
     shop.primary_domain = (data.get("primaryDomain") or {}).get("host") or shop.primary_domain
@@ -161,3 +163,7 @@ def register_webhooks(client: Client) -> None:
             # A reinstall finds the subscription still there: that is the state we want.
             if not all("already been taken" in (e.get("message") or "") for e in errors.errors):
                 raise
+
+
+def _text(value, size: int) -> str | None:
+    return clean(value)[:size] or None if isinstance(value, str) else None
