@@ -105,11 +105,5 @@ def _import_models() -> None:
 
 
 def _import_job_handlers() -> None:
-    """Modules whose `@jobs.handler` registrations the worker needs."""
-    from app.answers import jobs as _n  # noqa: F401
-    from app.history import jobs as _h  # noqa: F401
-    from app.mail import jobs as _m  # noqa: F401
-    from app.predictions import jobs as _pj  # noqa: F401
-    from app.settings import jobs as _t  # noqa: F401
-    from app.shops import jobs as _s  # noqa: F401
-    from app.webhooks import jobs as _w  # noqa: F401
+    """Every job handler, and the periodic jobs' intervals: the list in `app.schedule`."""
+    from app import schedule as _schedule  # noqa: F401

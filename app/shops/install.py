@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app import clock, jobs
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.grants import Grant, InstallError, token_request
 from app.shops.graphql import Client, GraphQLError, UserErrors, numeric_id
 from app.shops.models import Shop
@@ -76,11 +77,11 @@ def complete(shop_domain: str, grant: Grant) -> Shop:
     except GraphQLError as error:
         db.session.rollback()
         log.warning("%s: set-up after install failed, retrying in the worker: %s", shop_domain, error)
-        jobs.enqueue(shop.id, "finish_install", unique_key="install", run_at=clock.now() + timedelta(seconds=30))
-    jobs.enqueue(shop.id, "import_history", unique_key="install")
-    jobs.enqueue(shop.id, "reconcile", unique_key="periodic", run_at=clock.now() + timedelta(hours=1))
+        jobs.enqueue(shop.id, kinds.FINISH_INSTALL, unique_key="install", run_at=clock.now() + timedelta(seconds=30))
+    jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
+    jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic", run_at=kinds.RECONCILE.next_run())
     if shop.token_expires_at:
-        jobs.enqueue(shop.id, "refresh_token", unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
+        jobs.enqueue(shop.id, kinds.REFRESH_TOKEN, unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
     db.session.commit()
     return shop
 

@@ -22,6 +22,7 @@ from app.customers.checkouts import store_checkouts
 from app.customers.orders import store_orders
 from app.extensions import db
 from app.ids import new_id
+from app.jobs import kinds
 from app.shops.models import Shop
 from app.webhooks import parse
 from app.webhooks.handlers import CHECKOUT_TOPICS, ORDER_TOPICS, TOPICS, Delivery
@@ -85,7 +86,7 @@ def _ensure_apply_job(shop_id: int, shop_created_at) -> None:
     if time.monotonic() - _ensured.get(key, -ENSURED_FOR) < ENSURED_FOR:
         return
     try:
-        jobs.enqueue(shop_id, "apply_webhooks", unique_key="inbox")
+        jobs.enqueue(shop_id, kinds.APPLY_WEBHOOKS, unique_key="inbox")
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - the delivery is stored: answer 200, the next one asks again
         db.session.rollback()
