@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import clock, jobs
+from app.customers import days
 from app.extensions import db
 from app.jobs import kinds
 from app.shops.grants import Grant, InstallError, token_request
@@ -113,7 +114,11 @@ def read_profile(shop: Shop, client: Client) -> None:
     shop.name = _text(data.get("name"), 255) or shop.name or shop.domain.split(".")[0]
     shop.email = _text(data.get("contactEmail"), 320) or _text(data.get("email"), 320) or shop.email
     shop.currency = data.get("currencyCode") or shop.currency or "USD"
+    zone_before = shop.timezone
     shop.timezone = data.get("ianaTimezone") or shop.timezone or "UTC"
+    if shop.timezone != zone_before:
+        # Order days are the shop's local days: each order may now fall on another one.
+        days.schedule_rebuild(shop.id)
     shop.primary_domain = (data.get("primaryDomain") or {}).get("host") or shop.primary_domain
     shop.country_code = address.get("countryCodeV2") or shop.country_code
     shop.address = {
