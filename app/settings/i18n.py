@@ -6,7 +6,7 @@ without it the shop's primary locale decides. Emails have their own templates (m
 
 from babel.numbers import format_currency, format_decimal
 
-from app.automations.registry import reason_words
+from app.automations.registry import AUTOMATIONS, reason_words
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages
 
 MESSAGES = {
@@ -218,10 +218,13 @@ class Words:
     def __call__(self, key: str, **values) -> str:
         return self.messages[key].format(**values)
 
-    def reason(self, code: str | None) -> str:
+    def reason(self, code: str | None, automation: str | None = None) -> str:
         if not code:
             return ""
-        return REASONS[self.locale].get(code) or reason_words(self.locale).get(code) or code.replace("_", " ")
+        # The automation that gave the reason words it best; then the engine's words; then any automation's.
+        own = AUTOMATIONS[automation].words.get(self.locale, {}) if automation in AUTOMATIONS else {}
+        anyone = reason_words(self.locale)
+        return own.get(code) or REASONS[self.locale].get(code) or anyone.get(code) or code.replace("_", " ")
 
     def number(self, value) -> str:
         return format_decimal(value, locale=self.locale)
