@@ -6,9 +6,12 @@ can answer the merchant in theirs. The settings page draws a field from `as_json
 
 Types: "bool", "int", "text" (one string per language), "subjects" (a list with one
 {"en","vi"} object per step), "numbers" (a list of whole numbers), "product_numbers" (a store
-product id, as a string, → a whole number), "url" (https or http, or empty).
+product id, as a string, → a whole number), "url" (https or http, or empty), "choice" (one of
+a fixed set of words, each labelled in both languages), "fraction" (a number between two bounds,
+e.g. a probability).
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,6 +187,44 @@ class Url(Field):
             f"{self.name} must be a web address starting with https://",
             f"{self.name} phải là địa chỉ web bắt đầu bằng https://",
         )
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    """One of `choices` (value → {"en","vi"} label), e.g. how a send is timed."""
+
+    choices: dict = field(default_factory=dict)
+    type: str = field(default="choice", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "choices": {value: dict(label) for value, label in self.choices.items()}}
+
+    def clean(self, value, current):
+        if not isinstance(value, str) or value not in self.choices:
+            names = ", ".join(self.choices)
+            raise FieldError(f"{self.name} must be one of {names}", f"{self.name} phải là một trong: {names}")
+        return value
+
+
+@dataclass(frozen=True)
+class Fraction(Field):
+    """A number strictly between `min` and `max` (a probability: 0 < p < 1)."""
+
+    min: float = 0.0
+    max: float = 1.0
+    type: str = field(default="fraction", init=False)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "min": self.min, "max": self.max}
+
+    def clean(self, value, current):
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not math.isfinite(number) or not self.min < number < self.max:
+            raise FieldError(
+                f"{self.name} must be a number between {self.min:g} and {self.max:g} (e.g. 0.3)",
+                f"{self.name} phải là một số lớn hơn {self.min:g} và nhỏ hơn {self.max:g} (ví dụ 0.3)",
+            )
+        return float(number)
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
