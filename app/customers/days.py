@@ -27,11 +27,10 @@ from app.customers.bulk import insert_rows, run
 from app.customers.day_models import CustomerDay, ShopDay
 from app.customers.models import Order, live
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.models import Shop
 
 CHUNK = 500
-#: The job kind that rebuilds a shop's days (`app.customers.jobs`).
-REBUILD = "rebuild_order_days"
 #: The first key of the advisory lock on a shop's days (the second is the shop id).
 LOCK_SPACE = 0x0DA75
 #: Rows written per statement when a whole shop is rebuilt.
@@ -69,7 +68,7 @@ def _lock(shop_id: int) -> None:
 def schedule_rebuild(shop_id: int) -> None:
     """Have the worker rebuild the shop's days (after a time zone change); nothing to do without orders."""
     if db.session.scalar(select(Order.id).where(Order.shop_id == shop_id).limit(1)) is not None:
-        jobs.enqueue(shop_id, REBUILD, unique_key="timezone")
+        jobs.enqueue(shop_id, kinds.REBUILD_ORDER_DAYS, unique_key="timezone")
 
 
 def present(shop_id: int) -> bool:

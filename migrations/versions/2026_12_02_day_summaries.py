@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "day_summaries"
-down_revision = "measures"
+down_revision = "watermark"
 branch_labels = None
 depends_on = None
 
