@@ -297,6 +297,14 @@ class Automation:
                 {"en": "Control group (%) that gets no email", "vi": "Nhóm đối chứng (%) không nhận email"},
                 0,
                 50,
+                help={
+                    "en": "Customers in it get no email from this automation, so you can see what the emails "
+                    "really add: the Retention tab compares their purchases with the emailed customers' and says "
+                    "how sure the difference is.",
+                    "vi": "Khách trong nhóm này sẽ không nhận email của chiến dịch, để bạn thấy email thật sự mang "
+                    "lại thêm bao nhiêu: thẻ Giữ chân khách so sánh việc mua hàng của nhóm này với nhóm nhận email "
+                    "và cho biết mức chênh lệch đáng tin đến đâu.",
+                },
             ),
         ) + tuple(self.fields)
 

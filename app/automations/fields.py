@@ -45,7 +45,7 @@ class Field:
     default: Any
     label: dict
     type: str = field(default="", init=False)
-    #: {"en","vi"}: a sentence or two in plain words (optional; the page draws it under a choice).
+    #: {"en","vi"}: a sentence or two in plain words (optional; drawn under a number or a choice).
     help: dict = field(default_factory=dict, kw_only=True)
 
     def as_json(self) -> dict:

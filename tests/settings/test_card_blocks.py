@@ -1,5 +1,6 @@
-"""The feedback card's NPS block on the settings page: the last 30 and 90 days in the shop's days, the
-promoter/passive/detractor spread, each score's count and the latest comments, in English and Vietnamese."""
+"""What the automation cards show beyond their settings: the feedback card's NPS block (the last 30 and 90
+days in the shop's days, the promoter/passive/detractor spread, each score's count and the latest comments)
+and, on every card, what the control group is for and where its lift is stated; in English and Vietnamese."""
 
 import re
 from datetime import UTC, datetime
@@ -106,3 +107,16 @@ def test_without_answers_the_block_says_so(client, shop, mint):
     card = _feedback_card(_page(client, shop, mint, "en"))
     assert "Last 30 days — No answers yet" in _period(card, 30)
     assert "No comments yet." in card and "nps__bar" not in card
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("en", "the Retention tab compares their purchases"), ("vi", "thẻ Giữ chân khách so sánh việc mua hàng")],
+)
+def test_every_card_says_what_the_control_group_is_for_and_where_its_lift_is(client, shop, mint, locale, words):
+    html = _page(client, shop, mint, locale)
+    for key in ("abandoned_cart", "winback", "feedback"):
+        card = html[html.index(f'data-key="{key}"') :]
+        field = card[card.index(f'id="{key}-holdout_percent"') :]
+        assert f'aria-describedby="{key}-holdout_percent-help"' in field[:400]
+        assert words in field[: field.index("</div>")]
