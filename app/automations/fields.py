@@ -44,9 +44,12 @@ class Field:
     default: Any
     label: dict
     type: str = field(default="", init=False)
+    #: {"en","vi"}: a sentence or two in plain words (optional; drawn under a number or a choice).
+    help: dict = field(default_factory=dict, kw_only=True)
 
     def as_json(self) -> dict:
-        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label)}
+        described = {"help": dict(self.help)} if self.help else {}
+        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label), **described}
 
     def clean(self, value: Any, current: Any) -> Any:
         raise NotImplementedError

@@ -128,6 +128,14 @@ def _chart(shop: Shop, words: Words, color: str) -> Markup | None:
     return chart.bars(days, words("chart_label"), color) if any(sent for _, sent in days) else None
 
 
+def _panel(automation, shop: Shop, locale: str) -> dict | None:
+    """An automation's own block on its card (`Automation.panel_template`), or None."""
+    if not automation.panel_template:
+        return None
+    values = automation.panel(shop, locale)
+    return None if values is None else {"template": automation.panel_template, "values": values}
+
+
 def body(shop: Shop, locale: str) -> str:
     """Everything the merchant sees for `shop`, in `locale`, as an HTML fragment."""
     words = Words(locale)
@@ -138,6 +146,7 @@ def body(shop: Shop, locale: str) -> str:
             "values": automation_settings.as_json(shop, key),
             "fields": _form_order(automation_settings.fields(key)),
             "steps": automation_settings.steps(key),
+            "panel": _panel(AUTOMATIONS[key], shop, locale),
         }
         for key in AUTOMATIONS
     ]

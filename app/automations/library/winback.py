@@ -64,9 +64,21 @@ class Winback(Automation):
                     "vi": "Sau một số ngày cố định kể từ đơn hàng cuối",
                 },
                 PREDICTED: {
-                    "en": "When the customer has probably stopped buying (predicted from each customer's own rhythm)",
-                    "vi": "Khi khách có vẻ đã thôi mua (dự đoán theo nhịp mua riêng của từng khách)",
+                    "en": "Predicted: when the customer has probably stopped buying",
+                    "vi": "Theo dự đoán: khi khách có vẻ đã thôi mua",
                 },
+            },
+            help={
+                "en": "By days, every customer hears from you the same number of days after their last order. "
+                "Predicted: the purchase model learns each customer's own rhythm from your order history, so a "
+                "weekly buyer is written to after a few weeks and a once-a-year buyer not before a year, and never "
+                "sooner than 30 days after the last order. Until the model has enough history, and for customers "
+                "who bought only once, the days above apply.",
+                "vi": "Theo số ngày: khách nào cũng nhận email sau cùng một số ngày kể từ đơn cuối. Theo dự đoán: "
+                "mô hình học nhịp mua riêng của từng khách từ lịch sử đơn hàng của shop, nên khách mua hằng tuần "
+                "sẽ nhận email sau vài tuần, còn khách mỗi năm mua một lần thì phải khoảng một năm sau, và không "
+                "bao giờ sớm hơn 30 ngày kể từ đơn cuối. Khi mô hình chưa đủ dữ liệu, và với khách mới mua một "
+                "lần, shop vẫn gửi theo số ngày ở trên.",
             },
         ),
         f.Fraction(

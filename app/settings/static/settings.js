@@ -102,6 +102,8 @@
     if (type === "bool") { return [name, input.checked]; }
     if (type === "int") { return [name, input.value === "" ? null : Number(input.value)]; }
     if (type === "url") { return [name, input.value.trim()]; }
+    if (type === "fraction") { return [name, input.value === "" ? null : Number(input.value)]; }
+    if (type === "choice") { return [name, input.value]; }
     if (type === "numbers") {  // "7, 14, 28"
       return [name, input.value.split(",").filter(function (x) { return x.trim() !== ""; }).map(whole)];
     }
