@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from app import jobs
 from app.answers import jobs as answer_jobs  # noqa: F401 - binds write_birthday (runs once)
+from app.customers import jobs as customer_jobs  # noqa: F401 - binds rebuild_order_days (runs once)
 from app.history import jobs as history_jobs
 from app.jobs import Periodic, kinds
 from app.mail import jobs as mail_jobs

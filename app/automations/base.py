@@ -84,8 +84,9 @@ class Step:
     free_shipping: the email carries a free-shipping code instead (made by the engine like the others).
     condition: `Decision -> None (go) | "reason" (skip) | Wait(until, reason)`, asked before consent.
     enabled: `values -> bool`, for optional steps (a step switched off is neither planned nor sent).
-    notice: the email goes to the shop (its notification address, in the admin's language); it
-        is not marketing: no consent, holdout, caps, quiet hours or unsubscribe; exactly once all the same.
+    notice: the email goes to the shop (its notification address, in the shop's primary language,
+        not the customer's nor the admin's); it is not marketing: no consent, holdout, caps, quiet
+        hours or unsubscribe; exactly once all the same.
     supersedes: an earlier step still pending when this one is due is skipped "superseded".
         False for a step that needs the earlier one to have gone (see `previous_sent`).
     """

@@ -131,8 +131,9 @@ def _insert(shop, key: str, step: Step, delay: timedelta, triggers: list, now: d
     A concurrent worker may plan the same trigger: the unique key keeps one row, the other
     is ignored (ON CONFLICT DO NOTHING on both databases).
     """
-    # A notice goes to the shop's notification address, in its admin's language; the customer
-    # stays named by customer_id. Read once per chunk, not per trigger.
+    # A notice goes to the shop's notification address, in the shop's primary language (not the
+    # customer's, nor the admin's page language); the customer stays named by customer_id. Read
+    # once per chunk, not per trigger.
     notice_to = (notification_address(shop) or "").lower() if step.notice else None
     rows = [
         {

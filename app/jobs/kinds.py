@@ -27,5 +27,6 @@ OPTOUT_CONFIRMATION = kind("optout_confirmation")
 WRITE_BIRTHDAY = kind("write_birthday")
 SEND_TEST = kind("send_test")
 
-# Figures (app.predictions).
+# Figures (app.customers, app.predictions).
+REBUILD_ORDER_DAYS = kind("rebuild_order_days")
 FIT_PURCHASE_MODEL = kind("fit_purchase_model")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "watermark"
-down_revision = "measures"
+down_revision = "mailhard"
 branch_labels = None
 depends_on = None
 
