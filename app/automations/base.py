@@ -296,8 +296,9 @@ class Automation:
             ),
         ) + tuple(self.fields)
 
-    def validate(self, values: dict) -> None:
-        """Checks across fields (e.g. a reminder after the first email); raise fields.FieldError."""
+    def validate(self, shop, values: dict) -> None:
+        """Checks across fields (e.g. a reminder after the first email), or against the shop's data;
+        raise fields.FieldError."""
 
     def step_of(self, send: Send) -> Step:
         name = send.trigger_ref.partition(":")[0]

@@ -54,4 +54,4 @@ def update_automation(key):
 def automation_fields(key):
     if not known(key):
         return error_response(f"no automation {key!r}", 404)
-    return jsonify(fields=automation_settings.fields(key), steps=automation_settings.steps(key))
+    return jsonify(fields=automation_settings.fields(key, g.shop), steps=automation_settings.steps(key))
