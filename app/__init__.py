@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import config as app_config
 from app.extensions import db, migrate
+from app.mail import dkim_signing
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not (app.testing or app.config.get("DEMO")):
         app_config.check_required(app.config)
+    _check_dkim(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
@@ -54,9 +56,38 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _check_dkim(app: Flask) -> None:
+    """A DKIM key that cannot sign stops the app at start, not at the first email."""
+    try:
+        dkim_signing.from_config(app.config)
+    except dkim_signing.DKIMConfigError as error:
+        raise app_config.ConfigError(str(error)) from None
+
+
 def _demo_mode() -> bool:
     """`flask demo` (or COMEBACK_DEMO=1) runs on embedded defaults instead of required secrets."""
-    return os.environ.get("COMEBACK_DEMO") == "1" or "demo" in sys.argv[1:]  # also `flask demo --port N`
+    return os.environ.get("COMEBACK_DEMO") == "1" or flask_command(sys.argv) == "demo"
+
+
+#: Options of the `flask` command that take a value (`flask --app app demo`).
+_FLASK_VALUE_OPTIONS = {"--app", "-A", "--env-file", "-e"}
+
+
+def flask_command(argv: list[str]) -> str | None:
+    """The Flask CLI command `argv` runs (`flask --app app demo --port 5001` -> "demo"), or None
+    when the program is not the `flask` CLI: `gunicorn -n demo` must never mean demo mode."""
+    if not argv:
+        return None
+    program = argv[0].replace("\\", "/")
+    if os.path.basename(program) != "flask" and not program.endswith("flask/__main__.py"):
+        return None
+    words = iter(argv[1:])
+    for word in words:
+        if word in _FLASK_VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _import_models() -> None:
@@ -74,11 +105,5 @@ def _import_models() -> None:
 
 
 def _import_job_handlers() -> None:
-    """Modules whose `@jobs.handler` registrations the worker needs."""
-    from app.answers import jobs as _n  # noqa: F401
-    from app.history import jobs as _h  # noqa: F401
-    from app.mail import jobs as _m  # noqa: F401
-    from app.predictions import jobs as _pj  # noqa: F401
-    from app.settings import jobs as _t  # noqa: F401
-    from app.shops import jobs as _s  # noqa: F401
-    from app.webhooks import jobs as _w  # noqa: F401
+    """Every job handler, and the periodic jobs' intervals: the list in `app.schedule`."""
+    from app import schedule as _schedule  # noqa: F401

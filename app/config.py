@@ -50,6 +50,31 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
+def _host_port(name: str, value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name} must be host:port, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+def _dkim(get) -> dict:
+    values = {name: (get(name) or "").strip() or None for name in ("DKIM_PRIVATE_KEY", "DKIM_SELECTOR", "DKIM_DOMAIN")}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) != len(values):
+        missing = ", ".join(name for name in values if name not in given)
+        raise ConfigError(f"DKIM needs all three settings; missing: {missing}")
+    return values
+
+
+def _domain(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    if "." not in value or not all(part and part.replace("-", "").isalnum() for part in value.split(".")):
+        raise ConfigError(f"{name} must be a domain name, got {value!r}")
+    return value
+
+
 def from_environ(environ: os._Environ | dict, instance_path: str) -> dict:
     """The Flask config keys this app uses, read from `environ`."""
     get = environ.get
@@ -70,6 +95,10 @@ def from_environ(environ: os._Environ | dict, instance_path: str) -> dict:
         "TICK_SECONDS": _positive_int("TICK_SECONDS", get("TICK_SECONDS") or "60"),
         "HTTP_TIMEOUT": _positive_int("HTTP_TIMEOUT", get("HTTP_TIMEOUT") or "10"),
         "HISTORY_DAYS": _positive_int("HISTORY_DAYS", get("HISTORY_DAYS") or "730"),
+        "MAIL_CONCURRENCY": _positive_int("MAIL_CONCURRENCY", get("MAIL_CONCURRENCY") or "8"),
+        **_dkim(get),
+        "BOUNCE_DOMAIN": _domain("BOUNCE_DOMAIN", get("BOUNCE_DOMAIN")),
+        "INBOUND_SMTP": _host_port("INBOUND_SMTP", get("INBOUND_SMTP") or "127.0.0.1:2525"),
     }
 
 

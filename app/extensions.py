@@ -29,13 +29,16 @@ migrate = Migrate(render_as_batch=True)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL lets the web process read while the worker writes; busy_timeout waits instead of failing."""
+    """WAL lets the web process read while the worker writes; busy_timeout waits instead of failing;
+    secure_delete zeroes what is deleted (see customers.redaction for the WAL's copies)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not left in free pages: redacted data must be gone.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

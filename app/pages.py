@@ -1,6 +1,13 @@
 """Headers every HTML page carries, and the plain-message error pages."""
 
+import logging
+
 from flask import Flask, request
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def plain(message: str, status: int):
@@ -24,3 +31,14 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
             response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database is down, failing over or locked: 503 (clients and Shopify retry), not 500."""
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass
+        log.warning("database unavailable: %s", error)
+        message, status, headers = plain("The service is busy. Please try again in a minute.", 503)
+        return message, status, {**headers, "Retry-After": "5"}

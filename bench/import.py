@@ -50,6 +50,7 @@ def run_import(store_url: str, database_url: str) -> None:
     from app.customers.queries import bestsellers
     from app.extensions import db
     from app.history.jobs import import_history
+    from app.jobs import kinds
     from app.shops.models import Shop
 
     app = create_app(
@@ -68,7 +69,7 @@ def run_import(store_url: str, database_url: str) -> None:
         shop.set_tokens("bench-token", None, None, None)
         db.session.add(shop)
         db.session.commit()
-        job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+        job = jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
         db.session.commit()
         # Time spent in the store's API (starting and polling the bulk run) is the store's, not ours:
         # the sandbox answers polls slowly while its own thread writes the file.

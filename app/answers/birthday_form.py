@@ -14,6 +14,7 @@ from app.answers.tokens import BadToken, read_birthday
 from app.customers import birthdays
 from app.customers.models import Customer
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.models import Shop
 
 bp = Blueprint("birthday", __name__)
@@ -78,7 +79,9 @@ def birthday_submit(token: str):
         return _page(shop, lang, token, day, month, year, error=WORDS[lang][bad.code], status=400)
     birthdays.store(shop.id, customer.id, birth_date, clock.now())
     if birth_date[0] != "-" and "write_customers" in (shop.scopes or "").split(","):
-        jobs.enqueue(shop.id, "write_birthday", unique_key=f"customer:{customer.id}", data={"customer_id": customer.id})
+        jobs.enqueue(
+            shop.id, kinds.WRITE_BIRTHDAY, unique_key=f"customer:{customer.id}", data={"customer_id": customer.id}
+        )
     db.session.commit()
     words = WORDS[lang]
     month, day = birthdays.month_day(birth_date)

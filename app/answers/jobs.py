@@ -9,6 +9,7 @@ from app import jobs
 from app.customers import birthdays
 from app.customers.models import Customer
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.graphql import Client, gid
 from app.shops.models import Shop
 
@@ -23,7 +24,7 @@ mutation WriteBirthday($metafields: [MetafieldsSetInput!]!) {
 }"""
 
 
-@jobs.handler("write_birthday")
+@jobs.handler(kinds.WRITE_BIRTHDAY)
 def write_birthday(job):
     """Write the birthday we hold now (not the one of when the job was queued: a newer answer wins)."""
     shop = db.session.get(Shop, job.shop_id)

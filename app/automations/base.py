@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, exists, literal, select
+from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, true
 
 from app.automations import fields as f
 from app.customers.consent import marketing_allowed
@@ -84,8 +84,9 @@ class Step:
     free_shipping: the email carries a free-shipping code instead (made by the engine like the others).
     condition: `Decision -> None (go) | "reason" (skip) | Wait(until, reason)`, asked before consent.
     enabled: `values -> bool`, for optional steps (a step switched off is neither planned nor sent).
-    notice: the email goes to the shop (its notification address, in the admin's language); it
-        is not marketing: no consent, holdout, caps, quiet hours or unsubscribe; exactly once all the same.
+    notice: the email goes to the shop (its notification address, in the shop's primary language,
+        not the customer's nor the admin's); it is not marketing: no consent, holdout, caps, quiet
+        hours or unsubscribe; exactly once all the same.
     supersedes: an earlier step still pending when this one is due is skipped "superseded".
         False for a step that needs the earlier one to have gone (see `previous_sent`).
     """
@@ -143,13 +144,27 @@ class Journey:
 
 @dataclass(frozen=True)
 class Window:
-    """The triggers one planning call asks for: `since < at <= until` for `step`, not yet planned."""
+    """The triggers one planning call asks for: `since < at <= until` for `step`, not yet planned.
+
+    `changed_since`: when set, the window is a rescan of the catch-up, and only triggers whose facts
+    were written since then can be new in it (late data, a change): an automation narrows its query
+    with `changed(...)` so a steady tick does not grow with what is already planned. Ignoring it is
+    correct, only slower.
+    """
 
     shop_id: int
     automation: str
     step: Step
     since: datetime
     until: datetime
+    changed_since: datetime | None = None
+
+    def changed(self, *stamps: ColumnElement) -> ColumnElement:
+        """SQL condition: one of the trigger's facts (their `changed_at` columns) was written since
+        `changed_since`; always true outside a rescan."""
+        if self.changed_since is None:
+            return true()
+        return or_(*(stamp >= self.changed_since for stamp in stamps))
 
     def unplanned(self, ref: ColumnElement) -> ColumnElement:
         """SQL condition: this step has no send yet for the trigger named `ref` (a column or expression)."""

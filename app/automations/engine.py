@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from flask import current_app
 from sqlalchemy import func, select, text
 
 from app import clock
@@ -38,7 +39,7 @@ from app.shops.settings import effective
 log = logging.getLogger(__name__)
 
 CATCH_UP = planning.CATCH_UP
-#: Rows claimed at once; one SMTP connection serves them all.
+#: Rows claimed at once (at least; see batch_size), shared by the MAIL_CONCURRENCY connections.
 BATCH = 50
 #: Messages handed to SMTP between two commits: the most a crash can lose (recorded as "unknown",
 #: never sent again). Each chunk's state changes are one statement before SMTP and one after.
@@ -62,15 +63,20 @@ def run_once(now: datetime | None = None) -> dict:
     pass_ = _Pass(now, counts)
     try:
         for _ in range(MAX_BATCHES):
-            batch = queue.claim(now, BATCH, pass_.token)
+            batch = queue.claim(now, batch_size(), pass_.token)
             if not batch:
                 break
             pass_.process(batch)
-            if len(batch) < BATCH or pass_.server_down:
+            if len(batch) < batch_size() or pass_.server_down:
                 break
     finally:
         pass_.close()
     return {key: value for key, value in counts.items() if value}
+
+
+def batch_size() -> int:
+    """Rows claimed at once: BATCH, or two chunks for each connection when there are more."""
+    return max(BATCH, 2 * SEND_CHUNK * (current_app.config.get("MAIL_CONCURRENCY") or 1))
 
 
 @dataclass
@@ -98,7 +104,7 @@ class _Pass:
         self.token = queue.claim_token()
         self.shops: dict[int, _Shop] = {}
         self.values: dict[tuple[int, str], dict] = {}
-        self.mailer = None
+        self.mailers: list = []
         #: The mail server could not be reached: the pass stops claiming (the next tick tries again).
         self.server_down = False
         self.beat = clock.now()
@@ -222,17 +228,44 @@ class _Pass:
         return None, None
 
     def deliver(self, ready: list) -> None:
-        """Hand the messages to SMTP on one connection, SEND_CHUNK at a time, each chunk committed
-        as "sending" first: a crash loses at most one chunk, and never sends anything twice."""
+        """Hand the messages to SMTP over up to MAIL_CONCURRENCY connections, SEND_CHUNK at a time.
+
+        Deciding and recording stay in this thread (one database session): each chunk is checked
+        against the caps and committed as "sending", then pushed to a free connection, whose own
+        thread sends it while the next chunk is committed. Since every chunk is committed before
+        the next one is checked, the caps count what the other connections are sending: they stay
+        exact. A broken connection makes only its own chunk `unknown`; a crash loses at most the
+        chunks in flight, and never sends anything twice.
+        """
         # Locks taken in one order (their keys'): two workers locking the same addresses cannot deadlock.
         ready = sorted(ready, key=lambda item: _recipient_key(item[0]))
-        for first in range(0, len(ready), SEND_CHUNK):
+        chunks = [ready[first : first + SEND_CHUNK] for first in range(0, len(ready), SEND_CHUNK)]
+        mailers = self.open_mailers()
+        for wave in range(0, len(chunks), len(mailers)):
             if self.server_down:
                 break
             self.heartbeat()
-            self.deliver_chunk(ready[first : first + SEND_CHUNK])
+            in_flight = []
+            for mailer, chunk in zip(mailers, chunks[wave : wave + len(mailers)]):
+                going = self.start_chunk(chunk)
+                if going:
+                    for send, message in going:
+                        mailer.push(send.id, message)
+                    in_flight.append((mailer, going))
+            for mailer, going in in_flight:
+                self.record_chunk([send for send, _ in going], mailer.flush())
 
     def deliver_chunk(self, chunk: list) -> None:
+        """One chunk on one connection, start to finish."""
+        going = self.start_chunk(chunk)
+        if going:
+            mailer = self.open_mailers()[0]
+            for send, message in going:
+                mailer.push(send.id, message)
+            self.record_chunk([send for send, _ in going], mailer.flush())
+
+    def start_chunk(self, chunk: list) -> list:
+        """Check the chunk against the caps and commit what may go as "sending"; returns (send, message)."""
         allowed, going = [], Counter()
         for send, message in chunk:
             address = (send.shop_id, send.recipient)
@@ -259,13 +292,11 @@ class _Pass:
             },
         )
         db.session.commit()
-        if not going:
-            return
-        mailer = self.open_mailer()
-        for send in going:
-            mailer.push(send.id, messages[send.id])
+        return [(send, messages[send.id]) for send in going]
+
+    def record_chunk(self, going: list[Send], deliveries: list) -> None:
+        """The outcome of a chunk's SMTP hand-over, in one commit."""
         by_id = {send.id: send for send in going}
-        deliveries = mailer.flush()
         accepted = [by_id[d.send_id] for d in deliveries if d.status == "sent"]
         self.counts["sent"] += len(
             queue.move_many(accepted, self.token, ("sending", "unknown"), state="sent", reason=None, lease_until=None)
@@ -369,14 +400,15 @@ class _Pass:
             self.values[shop.id, key] = settings.values(shop, key)
         return self.values[shop.id, key]
 
-    def open_mailer(self):
-        if self.mailer is None:
-            self.mailer = open_mailer()
-        return self.mailer
+    def open_mailers(self) -> list:
+        """MAIL_CONCURRENCY mailers, each with its own SMTP connection and thread (connected on first use)."""
+        if not self.mailers:
+            self.mailers = [open_mailer() for _ in range(current_app.config.get("MAIL_CONCURRENCY") or 1)]
+        return self.mailers
 
     def close(self) -> None:
-        if self.mailer is not None:
-            self.mailer.close()
+        for mailer in self.mailers:
+            mailer.close()
 
 
 def unreachable(delivery) -> bool:

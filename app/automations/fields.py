@@ -8,9 +8,12 @@ suggest, beside the merchant's own), so the merchant can see and correct them.
 
 Types: "bool", "int", "text" (one string per language), "subjects" (a list with one
 {"en","vi"} object per step), "numbers" (a list of whole numbers), "product_numbers" (a store
-product id, as a string, → a whole number), "url" (https or http, or empty).
+product id, as a string, → a whole number), "url" (https or http, or empty), "choice" (one of
+a fixed set of words, each labelled in both languages), "fraction" (a number between two bounds,
+e.g. a probability).
 """
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +24,11 @@ from sqlalchemy import select
 
 from app.customers.models import Product
 from app.extensions import db
+from app.mail import placeholders
 from app.mail.rendering import LANGUAGES
 
 #: Placeholders a merchant may write in a text; any other Jinja is refused (INTERFACE.md).
-PLACEHOLDERS = ("first_name", "shop_name")
-_JINJA = re.compile(r"\{\{|\{%|\{#")
-_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+PLACEHOLDERS = placeholders.PLACEHOLDERS
 _PRODUCT_ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
@@ -242,6 +244,47 @@ class Url(Field):
         )
 
 
+@dataclass(frozen=True)
+class Choice(Field):
+    """One of `choices` (value → {"en","vi"} label), e.g. how a send is timed."""
+
+    choices: dict = field(default_factory=dict)
+    type: str = field(default="choice", init=False)
+
+    def as_json(self, shop=None, value=None) -> dict:
+        return {
+            **super().as_json(shop, value),
+            "choices": {value: dict(label) for value, label in self.choices.items()},
+        }
+
+    def clean(self, value, current, shop):
+        if not isinstance(value, str) or value not in self.choices:
+            names = ", ".join(self.choices)
+            raise FieldError(f"{self.name} must be one of {names}", f"{self.name} phải là một trong: {names}")
+        return value
+
+
+@dataclass(frozen=True)
+class Fraction(Field):
+    """A number strictly between `min` and `max` (a probability: 0 < p < 1)."""
+
+    min: float = 0.0
+    max: float = 1.0
+    type: str = field(default="fraction", init=False)
+
+    def as_json(self, shop=None, value=None) -> dict:
+        return {**super().as_json(shop, value), "min": self.min, "max": self.max}
+
+    def clean(self, value, current, shop):
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not math.isfinite(number) or not self.min < number < self.max:
+            raise FieldError(
+                f"{self.name} must be a number between {self.min:g} and {self.max:g} (e.g. 0.3)",
+                f"{self.name} phải là một số lớn hơn {self.min:g} và nhỏ hơn {self.max:g} (ví dụ 0.3)",
+            )
+        return float(number)
+
+
 def _whole(name: str, value, low: int, high: int) -> int:
     # bool is an int in Python; `true` is not a number of hours.
     if isinstance(value, bool) or not isinstance(value, int):
@@ -266,16 +309,23 @@ def _texts(name: str, value, current: dict, low: int, high: int) -> dict:
                 f"{name}.{lang} must be text of {low} to {high} characters",
                 f"{name}.{lang} phải là văn bản dài {low} đến {high} ký tự",
             )
-        _placeholders_only(f"{name}.{lang}", text)
+        _placeholders_only(f"{name}.{lang}", text.strip())
         merged[lang] = text.strip()
     return merged
 
 
 def _placeholders_only(name: str, text: str) -> None:
-    """Merchant text is data: `{{ first_name }}` and the like, nothing else that Jinja would run."""
-    rest = _PLACEHOLDER.sub(lambda m: "" if m.group(1) in PLACEHOLDERS else m.group(0), text)
-    if _JINJA.search(rest):
+    """Merchant text is data: `{{ first_name }}` and the like, nothing else that Jinja would run,
+    and no control characters (a CR/LF in a subject would add a header). The rule itself lives in
+    `app.mail.placeholders`, beside the code that fills the placeholders in."""
+    problem = placeholders.problem(text)
+    if problem == "template":
         allowed = ", ".join("{{ " + p + " }}" for p in PLACEHOLDERS)
         raise FieldError(
             f"{name} may only use the placeholders {allowed}", f"{name} chỉ được dùng các chỗ điền sẵn {allowed}"
+        )
+    if problem == "control":
+        raise FieldError(
+            f"{name} may not contain control characters or line breaks",
+            f"{name} không được chứa ký tự điều khiển hay xuống dòng",
         )

@@ -21,4 +21,9 @@ class AutomationSetting(db.Model):
     values: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The engine has planned every trigger that became due up to here (it rescans a margin for late data).
     planned_until: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Planning has seen every customer, order and checkout written before this (our clock, less
+    #: planning.SLACK): the catch-up is rescanned only for rows written since (their `changed_at`).
+    changes_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The last tick that rescanned the whole catch-up regardless of writes (planning.FULL_EVERY).
+    rescanned_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now, onupdate=clock.now)

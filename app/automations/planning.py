@@ -4,10 +4,13 @@ Each enabled automation of each installed shop is asked, step by step, for the t
 whose step became due in a window ending now. The window always reaches back the whole
 7-day catch-up: a trigger may become known late (a history import finishing after the
 switch-on, reconciliation, a webhook a day late) and is planned like any other if its step
-became due at most 7 days ago. Scans stay cheap because they ask only for triggers with no
-send yet (`Window.unplanned`). After a pause longer than the catch-up, the window reaches
-back to where planning stopped (at most LOOKBACK), so what was missed is recorded as skipped
-"too_late" and the merchant sees it; a first switch-on looks back FIRST_LOOKBACK.
+became due at most 7 days ago. Scans ask only for triggers with no send yet
+(`Window.unplanned`), and a steady tick rescans the catch-up only for the customers, orders and
+checkouts written since the previous tick (their `changed_at`, the automation's watermark
+`changes_seen_at`): its cost follows what changed, not the plan's size (bench/planning.py).
+After a pause longer than the catch-up, the window reaches back to where planning stopped (at
+most LOOKBACK), so what was missed is recorded as skipped "too_late" and the merchant sees it; a
+first switch-on looks back FIRST_LOOKBACK.
 """
 
 import json
@@ -18,6 +21,7 @@ from itertools import islice
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects import sqlite
 
+from app import clock
 from app.automations import settings
 from app.automations.base import Step, Window
 from app.automations.models import AutomationSetting
@@ -34,6 +38,11 @@ LATE_DATA = timedelta(days=1)
 LOOKBACK = timedelta(days=30)
 FIRST_LOOKBACK = timedelta(days=14)
 CHUNK = 1000
+#: How long before the last tick's watermark a rescan still looks for writes: a row is stamped
+#: when written but seen only once its transaction commits (a webhook batch, an import's chunk).
+SLACK = timedelta(minutes=15)
+#: The most time between two rescans of the whole catch-up (see `rescans_all`).
+FULL_EVERY = timedelta(hours=6)
 
 
 def plan(now: datetime) -> Counter:
@@ -49,23 +58,64 @@ def plan(now: datetime) -> Counter:
         automation = AUTOMATIONS.get(key)
         if automation is None:  # a retired automation's leftover row
             continue
-        start = window_start(row.planned_until, now)
+        # Read before the scans: what is written while they run is seen by the next tick.
+        seen = clock.now()
+        full = rescans_all(row, now, seen)
         values = settings.values(shop, key)
         for step in automation.steps:
             if not step.is_on(values):
                 continue
             delay = step.delay_for(values)
-            triggers = automation.triggers(shop, values, Window(shop.id, key, step, start - delay, now - delay))
-            while chunk := list(islice(triggers, CHUNK)):
-                planned.update(_insert(shop, key, step, delay, chunk, now))
+            for window in windows(shop.id, key, step, delay, row, now, full):
+                triggers = automation.triggers(shop, values, window)
+                while chunk := list(islice(triggers, CHUNK)):
+                    planned.update(_insert(shop, key, step, delay, chunk, now))
+        # One commit with the sends: a tick that dies before it leaves the watermark where it was,
+        # and the next one rescans the same writes (the sends' unique key keeps what got in once).
+        marks = {"planned_until": now, "changes_seen_at": seen}
+        if full:
+            marks["rescanned_at"] = now
         # Bookkeeping, not a merchant's edit: keep the settings' updated_at as it was.
         db.session.execute(
             update(AutomationSetting)
             .where(AutomationSetting.shop_id == shop.id, AutomationSetting.key == key)
-            .values(planned_until=now, updated_at=AutomationSetting.updated_at)
+            .values(**marks, updated_at=AutomationSetting.updated_at)
         )
         db.session.commit()
     return planned
+
+
+def rescans_all(row: AutomationSetting, now: datetime, seen: datetime) -> bool:
+    """Whether this tick rescans the whole catch-up rather than only rows written since the last.
+
+    Always on a first tick, after a pause longer than the catch-up, when the merchant changed the
+    settings since (a new delay moves every trigger's due time), when a clock moved backwards, and
+    once every FULL_EVERY as a net for due times that move without a write (learned usage periods,
+    a shop's time zone) or a write stamped long before it committed."""
+    if row.planned_until is None or row.changes_seen_at is None or row.rescanned_at is None:
+        return True
+    if row.planned_until < now - CATCH_UP or now < row.planned_until or seen < row.changes_seen_at:
+        return True
+    if row.updated_at is not None and row.updated_at >= row.changes_seen_at - SLACK:
+        return True
+    return now - row.rescanned_at >= FULL_EVERY
+
+
+def windows(shop_id: int, key: str, step: Step, delay: timedelta, row, now: datetime, full: bool) -> list[Window]:
+    """The windows of trigger times one step is asked for at this tick.
+
+    A full rescan: the whole catch-up (further back after a long pause). Otherwise two: the triggers
+    whose due time arrived since the last tick, all of them; and the rest of the catch-up, only
+    those whose facts were written since the last tick (less SLACK, for writes that committed late).
+    """
+    start = window_start(row.planned_until, now)
+    if full:
+        return [Window(shop_id, key, step, start - delay, now - delay)]
+    previous = row.planned_until
+    return [
+        Window(shop_id, key, step, previous - delay, now - delay),
+        Window(shop_id, key, step, start - delay, previous - delay, changed_since=row.changes_seen_at - SLACK),
+    ]
 
 
 def window_start(planned_until: datetime | None, now: datetime) -> datetime:
@@ -81,8 +131,9 @@ def _insert(shop, key: str, step: Step, delay: timedelta, triggers: list, now: d
     A concurrent worker may plan the same trigger: the unique key keeps one row, the other
     is ignored (ON CONFLICT DO NOTHING on both databases).
     """
-    # A notice goes to the shop's notification address, in its admin's language; the customer
-    # stays named by customer_id. Read once per chunk, not per trigger.
+    # A notice goes to the shop's notification address, in the shop's primary language (not the
+    # customer's, nor the admin's page language); the customer stays named by customer_id. Read
+    # once per chunk, not per trigger.
     notice_to = (notification_address(shop) or "").lower() if step.notice else None
     rows = [
         {

@@ -77,9 +77,10 @@ def update(shop, key: str, changes: dict) -> dict:
     if not isinstance(changes, dict):
         raise SettingsError("expected a JSON object of settings", "cần một đối tượng JSON các thiết lập")
     by_name = {field.name: field for field in automation.all_fields()}
-    unknown = ", ".join(sorted(set(changes) - set(by_name)))
-    if unknown:
-        raise SettingsError(f"unknown setting: {unknown}", f"không có thiết lập: {unknown}")
+    unknown = sorted(set(changes) - set(by_name))
+    if unknown:  # a list: an unknown "" must be refused too (as a joined string it was falsy)
+        named = ", ".join(repr(name) for name in unknown)
+        raise SettingsError(f"unknown setting: {named}", f"không có thiết lập: {named}")
     current = values(shop, key)
     new = dict(current)
     try:

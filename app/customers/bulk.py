@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import JSON, String, Text, bindparam, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import clock
 from app.extensions import db
 
 
@@ -28,10 +29,25 @@ def insert_rows(model, rows: Sequence[dict]):
     went on parsing them, and psycopg's statement cache grew by ~30 MB.
     """
     table = model.__table__
+    stamp(table, rows)
     if not _on_postgres():
         return sqlite.insert(table)
     names = list(rows[0])
     return postgresql.insert(table).from_select(names, select(*[_unnest(table.c[name], rows) for name in names]))
+
+
+def stamp(table, rows: Sequence[dict]) -> None:
+    """Set `changed_at` (now) on rows of a table that has one: planning rescans rows written since
+    its last tick, and a multi-row INSERT skips the column's Python default on PostgreSQL."""
+    if "changed_at" in table.c:
+        now = clock.now()
+        for row in rows:
+            row.setdefault("changed_at", now)
+
+
+def changed(table, excluded) -> dict:
+    """The ON CONFLICT DO UPDATE part that stamps `changed_at` too (empty for tables without one)."""
+    return {"changed_at": excluded.changed_at} if "changed_at" in table.c else {}
 
 
 def _unnest(column, rows: Sequence[dict]):
@@ -74,6 +90,8 @@ def upsert(
     stmt = insert_rows(model, rows)
     set_ = {name: stmt.excluded[name] for name in update}
     set_.update({name: fn(table.c, stmt.excluded) for name, fn in (computed or {}).items()})
+    if set_:
+        set_.update(changed(table, stmt.excluded))
     if set_:
         where = None
         if newer is not None:

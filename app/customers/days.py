@@ -18,61 +18,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Date, Index, Integer, delete, func, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, func, select, text
 
+from app import jobs
 from app.clock import day_start, local_day, zone
+from app.customers import day_summaries
 from app.customers.bulk import insert_rows, run
-from app.customers.models import Money, Order, live
-from app.extensions import db, shop_fk
+from app.customers.day_models import CustomerDay, ShopDay
+from app.customers.models import Order, live
+from app.extensions import db
+from app.jobs import kinds
 from app.shops.models import Shop
 
 CHUNK = 500
+#: The first key of the advisory lock on a shop's days (the second is the shop id).
+LOCK_SPACE = 0x0DA75
 #: Rows written per statement when a whole shop is rebuilt.
 BATCH = 5000
-
-
-class CustomerDay(db.Model):
-    __tablename__ = "customer_days"
-    __table_args__ = (
-        # Every period figure is a range over `day`; the included columns make them index-only on PostgreSQL.
-        Index(
-            "ix_customer_days_shop_day",
-            "shop_id",
-            "day",
-            "next_day",
-            postgresql_include=["customer_id", "prev_day", "orders", "revenue"],
-        ),
-        # Each customer's first day: new customers, one-time and repeat buyers.
-        Index(
-            "ix_customer_days_shop_first",
-            "shop_id",
-            "day",
-            "next_day",
-            "orders",
-            postgresql_where=text("prev_day IS NULL"),
-            sqlite_where=text("prev_day IS NULL"),
-        ),
-    )
-
-    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
-    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    orders: Mapped[int] = mapped_column(Integer)
-    revenue: Mapped[Decimal] = mapped_column(Money)
-    #: The customer's previous day with an order; None on their first.
-    prev_day: Mapped[date | None] = mapped_column(Date)
-    #: The customer's next day with an order; None on their latest.
-    next_day: Mapped[date | None] = mapped_column(Date)
-
-
-class ShopDay(db.Model):
-    __tablename__ = "shop_days"
-
-    shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    orders: Mapped[int] = mapped_column(Integer)
-    revenue: Mapped[Decimal] = mapped_column(Money)
 
 
 def refresh(shop_id: int, orders: Iterable[tuple[int | None, datetime]]) -> None:
@@ -82,16 +44,39 @@ def refresh(shop_id: int, orders: Iterable[tuple[int | None, datetime]]) -> None
         return
     tz = zone(shop.timezone)
     touched = list(orders)
+    _lock(shop_id)
     customers = sorted({customer for customer, _ in touched if customer is not None})
+    # The touched orders' own days, and any day whose rows moved (a neighbour's link, say). The own
+    # days matter when the rows were already gone: a redaction deletes them before it gets here.
+    changed = {local_day(placed, tz) for customer, placed in touched if customer is not None}
     for start in range(0, len(customers), CHUNK):
-        _refresh_customers(shop_id, customers[start : start + CHUNK], tz)
+        changed |= _refresh_customers(shop_id, customers[start : start + CHUNK], tz)
+    day_summaries.recompute(shop_id, changed)
     _refresh_shop_days(shop_id, sorted({local_day(placed, tz) for _, placed in touched}), tz)
+
+
+def _lock(shop_id: int) -> None:
+    """One transaction at a time rewrites a shop's days on PostgreSQL (the inbox, a redaction in a
+    request, the rebuild job), so a day's summary is recomputed from every committed row of it."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:shop AS integer))"),
+            {"space": LOCK_SPACE, "shop": shop_id},
+        )
+
+
+def schedule_rebuild(shop_id: int) -> None:
+    """Have the worker rebuild the shop's days (after a time zone change); nothing to do without orders."""
+    if db.session.scalar(select(Order.id).where(Order.shop_id == shop_id).limit(1)) is not None:
+        jobs.enqueue(shop_id, kinds.REBUILD_ORDER_DAYS, unique_key="timezone")
 
 
 def present(shop_id: int) -> bool:
     """Whether the shop's order days are built (or it has no live order to build them from)."""
     has_days = db.session.scalar(select(ShopDay.day).where(ShopDay.shop_id == shop_id).limit(1)) is not None
-    return has_days or db.session.scalar(select(Order.id).where(Order.shop_id == shop_id, live()).limit(1)) is None
+    if has_days:
+        return day_summaries.present(shop_id)  # days built before their summaries existed: rebuild
+    return db.session.scalar(select(Order.id).where(Order.shop_id == shop_id, live()).limit(1)) is None
 
 
 def rebuild(shop_id: int) -> None:
@@ -100,6 +85,7 @@ def rebuild(shop_id: int) -> None:
     if shop is None:
         return
     tz = zone(shop.timezone)
+    _lock(shop_id)
     db.session.execute(delete(CustomerDay).where(CustomerDay.shop_id == shop_id))
     db.session.execute(delete(ShopDay).where(ShopDay.shop_id == shop_id))
     shop_days: dict[date, list] = defaultdict(lambda: [0, Decimal("0")])
@@ -130,6 +116,7 @@ def rebuild(shop_id: int) -> None:
         ShopDay,
         [{"shop_id": shop_id, "day": day, "orders": n, "revenue": revenue} for day, (n, revenue) in shop_days.items()],
     )
+    day_summaries.rebuild(shop_id)
 
 
 def _customer_rows(shop_id: int, customer_id: int | None, orders: list[tuple[date, Decimal]]) -> list[dict]:
@@ -156,17 +143,33 @@ def _customer_rows(shop_id: int, customer_id: int | None, orders: list[tuple[dat
     ]
 
 
-def _refresh_customers(shop_id: int, customer_ids: list[int], tz: ZoneInfo) -> None:
+def _refresh_customers(shop_id: int, customer_ids: list[int], tz: ZoneInfo) -> set[date]:
+    """Recompute these customers' days; returns the days whose rows changed (for their summaries)."""
     per_customer: dict[int, list] = defaultdict(list)
     query = select(Order.customer_id, Order.placed_at, Order.total).where(
         Order.shop_id == shop_id, Order.customer_id.in_(customer_ids), live()
     )
     for customer_id, placed_at, total in db.session.execute(query):
         per_customer[customer_id].append((local_day(placed_at, tz), total))
+    columns = (CustomerDay.customer_id, CustomerDay.day, CustomerDay.orders, CustomerDay.prev_day, CustomerDay.next_day)
+    held = select(*columns).where(CustomerDay.shop_id == shop_id, CustomerDay.customer_id.in_(customer_ids))
+    before = {
+        (cid, _as_date(day), orders, _as_date(prev), _as_date(after))
+        for cid, day, orders, prev, after in db.session.execute(held)
+    }
     db.session.execute(
         delete(CustomerDay).where(CustomerDay.shop_id == shop_id, CustomerDay.customer_id.in_(customer_ids))
     )
-    _insert(CustomerDay, [row for cid, orders in per_customer.items() for row in _customer_rows(shop_id, cid, orders)])
+    rows = [row for cid, orders in per_customer.items() for row in _customer_rows(shop_id, cid, orders)]
+    _insert(CustomerDay, rows)
+    after = {(r["customer_id"], r["day"], r["orders"], r["prev_day"], r["next_day"]) for r in rows}
+    # A summary counts customers per day by these fields (not revenue): only days whose fields moved.
+    return {day for _, day, _, _, _ in before ^ after}
+
+
+def _as_date(value) -> date | None:
+    """SQLite may hand dates back as text."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _refresh_shop_days(shop_id: int, days: list[date], tz: ZoneInfo) -> None:

@@ -15,6 +15,16 @@ from app.extensions import db, shop_fk
 from app.ids import new_id
 
 Money = Numeric(14, 2)
+
+
+def changed_at():
+    """When we last wrote the row (our clock, not the store's): planning rescans only rows written
+    since its previous tick (automations.planning). Every write stamps it: the ORM and Core
+    insert/update by this default, the bulk upserts (customers.bulk) explicitly. None: not written
+    since the column came (the first tick after it rescans everything anyway)."""
+    return mapped_column(DateTime, default=clock.now, onupdate=clock.now)
+
+
 #: Characters of a product description kept (the store cuts it at a word: `description(truncateAt:)`).
 EXCERPT = 300
 
@@ -24,6 +34,7 @@ class Customer(db.Model):
     __table_args__ = (
         Index("ix_customers_shop_email", "shop_id", "email"),
         Index("ix_customers_shop_last_order", "shop_id", "last_order_at"),
+        Index("ix_customers_shop_changed", "shop_id", "changed_at"),
     )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
@@ -50,6 +61,7 @@ class Customer(db.Model):
     #: When that birthday was stated (the metafield's `updatedAt`, or the form's answer); newer wins.
     birth_date_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
+    changed_at: Mapped[datetime | None] = changed_at()
 
 
 class Order(db.Model):
@@ -58,6 +70,7 @@ class Order(db.Model):
         Index("ix_orders_shop_checkout", "shop_id", "checkout_token"),
         Index("ix_orders_shop_customer", "shop_id", "customer_id", "placed_at"),
         Index("ix_orders_shop_placed", "shop_id", "placed_at"),
+        Index("ix_orders_shop_changed", "shop_id", "changed_at"),
         # The orders credited to emails (retention figures per automation); partial, so it stays small.
         Index(
             "ix_orders_shop_attributed",
@@ -92,6 +105,8 @@ class Order(db.Model):
     test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The email this order is credited to (discount code used, or a click within the window).
     attributed_send_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Written with its lines: a change of them is a change of the order.
+    changed_at: Mapped[datetime | None] = changed_at()
 
 
 def live():
@@ -121,7 +136,10 @@ class Checkout(db.Model):
     """A checkout that may become an abandoned cart."""
 
     __tablename__ = "checkouts"
-    __table_args__ = (Index("ix_checkouts_shop_updated", "shop_id", "platform_updated_at"),)
+    __table_args__ = (
+        Index("ix_checkouts_shop_updated", "shop_id", "platform_updated_at"),
+        Index("ix_checkouts_shop_changed", "shop_id", "changed_at"),
+    )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -141,6 +159,7 @@ class Checkout(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Set when an order with this checkout_token arrives (in any order of events).
     order_id: Mapped[int | None] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime | None] = changed_at()
 
 
 class Product(db.Model):

@@ -148,13 +148,15 @@ def derive_all(shop_id: int) -> None:
             literal(0),
             literal(Decimal("0")),
             literal(clock.now()),
+            literal(clock.now()),
         )
         .where(Order.shop_id == shop_id, Order.customer_id.is_not(None), ~known.exists())
         .group_by(Order.shop_id, Order.customer_id)
     )
     db.session.execute(
         insert(Customer.__table__).from_select(
-            ["shop_id", "id", "email", "consent_state", "orders_count", "total_spent", "created_at"], missing
+            ["shop_id", "id", "email", "consent_state", "orders_count", "total_spent", "created_at", "changed_at"],
+            missing,
         )
     )
     db.session.execute(_stats(update(Customer).where(Customer.shop_id == shop_id)))

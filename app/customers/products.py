@@ -8,6 +8,7 @@ from app import clock, jobs
 from app.customers.bulk import upsert
 from app.customers.models import Product
 from app.customers.records import Line, ProductRecord
+from app.jobs import kinds
 
 
 def remember_from_lines(shop_id: int, lines: list[Line]) -> None:
@@ -24,7 +25,7 @@ def remember_from_lines(shop_id: int, lines: list[Line]) -> None:
             }
     # Insert-only: a product already cached keeps the title and price the store gave us.
     if upsert(Product, [rows[key] for key in sorted(rows)], keys=("shop_id", "id"), returning="id"):
-        jobs.enqueue(shop_id, "refresh_products", unique_key="new")
+        jobs.enqueue(shop_id, kinds.REFRESH_PRODUCTS, unique_key="new")
 
 
 def store_products(shop_id: int, records: list[ProductRecord]) -> None:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, or_
 
-from app.customers.bulk import insert_rows, run
+from app.customers.bulk import changed, insert_rows, run
 from app.customers.consent import normalise_email
 from app.customers.models import Customer
 from app.customers.records import CustomerRecord, clip
@@ -58,6 +58,7 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
             "consent_at": pick(consent_newer, "consent_at"),
             "birth_date": pick(birthday_newer, "birth_date"),
             "birth_date_at": pick(birthday_newer, "birth_date_at"),
+            **changed(Customer.__table__, new),
         },
     )
     run(stmt, rows)
@@ -82,7 +83,11 @@ def ensure_customers(shop_id: int, known: dict[int, dict]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=["shop_id", "id"],
         set_={
-            name: func.coalesce(getattr(table, name), getattr(new, name)) for name in ("email", "first_name", "locale")
+            **{
+                name: func.coalesce(getattr(table, name), getattr(new, name))
+                for name in ("email", "first_name", "locale")
+            },
+            **changed(Customer.__table__, new),
         },
     )
     run(stmt, rows)

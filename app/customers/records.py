@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from app.text import clean
+
 
 def clip(value: str | None, size: int = 255) -> str | None:
-    """Fit a text into its column (an over-long value would fail the whole batch); empty is None."""
+    """Fit a text into its column (an over-long value would fail the whole batch), without control
+    characters; empty is None."""
+    value = clean(value) if isinstance(value, str) else value
     return value[:size] if value else None
 
 

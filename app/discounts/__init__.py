@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app import clock, jobs
 from app.discounts.models import IssuedCode
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.graphql import Client, GraphQLError, UserErrors, gid
 
 VALIDITY = timedelta(days=7)
@@ -111,7 +112,7 @@ def _issue(shop, send, percent: int) -> tuple[str, datetime]:
     )
     send.discount_code = code
     # Orders using the code are credited to the email by app.mail.attribution's periodic job.
-    jobs.enqueue(shop.id, "attribution", unique_key="periodic", run_at=starts_at + timedelta(hours=1))
+    jobs.enqueue(shop.id, kinds.ATTRIBUTION, unique_key="periodic", run_at=starts_at + kinds.ATTRIBUTION.every)
     return code, expires_at
 
 

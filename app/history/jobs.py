@@ -19,6 +19,7 @@ from app.extensions import db
 from app.history import bulk, load, queries
 from app.history import reconcile as healing
 from app.history.products import refresh_unknown
+from app.jobs import kinds
 from app.lifecycle import usage
 from app.predictions import jobs as fitting
 from app.shops.graphql import Client
@@ -29,7 +30,6 @@ PHASES = ("products", "customers", "orders")
 POLL_EVERY = timedelta(seconds=5)
 #: Work per call before handing the tick back (sends must not wait for a long import).
 TIME_BUDGET = 45.0
-RECONCILE_EVERY = timedelta(hours=1)
 
 
 def bulk_query(phase: str) -> str:
@@ -41,7 +41,7 @@ def bulk_query(phase: str) -> str:
     return queries.BULK_ORDERS % clock.iso(since)
 
 
-@jobs.handler("import_history")
+@jobs.handler(kinds.IMPORT_HISTORY)
 def import_history(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
@@ -97,7 +97,7 @@ def _save(job, state: dict, again=None):
     return again
 
 
-@jobs.handler("reconcile")
+@jobs.handler(kinds.RECONCILE)
 def reconcile(job):
     """Re-read what changed in the store since the last pass, healing missed webhooks."""
     shop = db.session.get(Shop, job.shop_id)
@@ -106,17 +106,17 @@ def reconcile(job):
     ensure_sweep(shop.id)
     fitting.schedule(shop.id)  # keeps the daily fit going for shops installed before it existed
     # Heals a delivery whose apply job could not be queued when it arrived (see webhooks.inbox.accept).
-    jobs.enqueue(shop.id, "apply_webhooks", unique_key="inbox")
+    jobs.enqueue(shop.id, kinds.APPLY_WEBHOOKS, unique_key="inbox")
     started = clock.now()
     since = clock.parse_iso(job.data.get("since")) or started - healing.FIRST_LOOK_BACK
     healing.run(Client.for_shop(shop), shop.id, since)
     # Overlap the next window a little: updated_at ties and clock skew must not drop a change.
     job.data = {**job.data, "since": clock.iso(started - healing.OVERLAP), "last_run": clock.iso(started)}
     db.session.commit()
-    return started + RECONCILE_EVERY
+    return jobs.AGAIN
 
 
-@jobs.handler("refresh_products")
+@jobs.handler(kinds.REFRESH_PRODUCTS)
 def refresh_products(job):
     """Queued when an order or checkout names a product we have not cached yet."""
     shop = db.session.get(Shop, job.shop_id)

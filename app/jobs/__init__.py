@@ -1,13 +1,17 @@
 """A small durable job queue in the database, driven by the worker's tick.
 
-Handlers are registered by name. A handler gets the job and returns one of:
-`None` (done), or a datetime (run again then, e.g. to poll a bulk operation);
-it may update `job.data` to keep a resumable cursor. An exception schedules a
-retry with a growing delay; after MAX_ATTEMPTS the job is failed for good.
+Every kind of job is a `Kind`, declared once in `app.jobs.kinds` (its name is what the
+database stores); code queues and handles jobs through that object, never by a string, and
+`@jobs.handler(KIND)` binds the function that runs it. A handler gets the job and returns one of:
+`None` (done), a datetime (run again then, e.g. to poll a bulk operation), or `AGAIN` (run again
+after the kind's interval, declared in the list of periodic jobs, `app.schedule`); it may update
+`job.data` to keep a resumable cursor. An exception schedules a retry with a growing delay; after
+MAX_ATTEMPTS the job is failed for good.
 """
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, tuple_, update
@@ -19,25 +23,96 @@ from app.jobs.models import Job
 
 log = logging.getLogger(__name__)
 
-HANDLERS: dict[str, Callable[[Job], datetime | None]] = {}
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)
 
 
-def handler(kind: str):
-    """Register `fn(job)` as the handler of jobs of `kind`."""
+class _Again:
+    def __repr__(self) -> str:
+        return "AGAIN"
+
+
+#: A handler's answer "run me again after my declared interval" (periodic jobs, `app.schedule`).
+AGAIN = _Again()
+
+
+@dataclass(eq=False)
+class Kind:
+    """A kind of job: its stored name, the function that runs it, and for a periodic job its interval."""
+
+    name: str
+    run: Callable[[Job], "datetime | _Again | None"] | None = None
+    #: Set by the list of periodic jobs (`periodic`); None for a job that runs once.
+    every: timedelta | None = None
+
+    def __repr__(self) -> str:
+        return f"Kind({self.name!r})"
+
+    def next_run(self) -> datetime:
+        """When a periodic job of this kind first runs after being started (one interval from now)."""
+        if self.every is None:
+            raise LookupError(f"{self.name} is not in the list of periodic jobs")
+        return clock.now() + self.every
+
+
+#: Every declared kind by its stored name.
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str) -> Kind:
+    """Declare a kind of job (once: two declarations of one name would share the database's rows)."""
+    if name in KINDS:
+        raise ValueError(f"job kind {name!r} is declared twice")
+    KINDS[name] = declared = Kind(name)
+    return declared
+
+
+def handler(of: Kind):
+    """`@jobs.handler(KIND)`: `fn(job)` runs the jobs of that kind."""
 
     def register(fn):
-        HANDLERS[kind] = fn
+        if of.run is not None and of.run is not fn:
+            raise ValueError(f"job kind {of.name!r} has two handlers")
+        of.run = fn
         return fn
 
     return register
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """An entry of the list of periodic jobs: the kind, how often it runs, and its handler."""
+
+    kind: Kind
+    every: timedelta
+    handler: Callable
+    why: str = ""
+
+
+def periodic(entries) -> None:
+    """Take the list of periodic jobs (`app.schedule.PERIODIC`): each kind learns its interval, and
+    the list must name the handler that really runs it (a stale list fails at start, not at 3 am)."""
+    for entry in entries:
+        if entry.kind.run is not entry.handler:
+            raise ValueError(f"{entry.kind.name}: the periodic list names a handler that does not run it")
+        entry.kind.every = entry.every
+
+
+def _declared(of: "Kind | str") -> Kind:
+    """The Kind for `of`; a plain name is accepted only when declared (code of older branches)."""
+    if isinstance(of, Kind):
+        return of
+    try:
+        return KINDS[of]
+    except KeyError:
+        raise LookupError(f"undeclared job kind {of!r}") from None
+
+
 def enqueue(
-    shop_id: int, kind: str, *, unique_key: str = "", run_at: datetime | None = None, data: dict | None = None
+    shop_id: int, of: "Kind | str", *, unique_key: str = "", run_at: datetime | None = None, data: dict | None = None
 ) -> Job:
     """Queue a job unless a live one of that kind and key exists; returns the live job either way."""
+    kind = _declared(of).name
     live = db.session.scalar(select(Job).where(Job.shop_id == shop_id, Job.kind == kind, Job.unique_key == unique_key))
     if live is not None:
         if live.state == "running":
@@ -93,11 +168,15 @@ def run_due(limit: int = 20) -> int:
 
 
 def _run(job: Job) -> None:
-    fn = HANDLERS.get(job.kind)
+    declared = KINDS.get(job.kind)
     try:
-        if fn is None:
+        if declared is None or declared.run is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
-        again = fn(job)
+        again = declared.run(job)
+        if again is AGAIN:
+            if declared.every is None:
+                raise LookupError(f"{job.kind} asked to run again but is not in the list of periodic jobs")
+            again = clock.now() + declared.every
     except Exception as error:  # noqa: BLE001 - a job's failure must not stop the tick
         db.session.rollback()
         job = db.session.merge(job)
@@ -128,7 +207,8 @@ def _run(job: Job) -> None:
     db.session.commit()
 
 
-def latest(shop_id: int, kind: str) -> Job | None:
+def latest(shop_id: int, of: "Kind | str") -> Job | None:
+    kind = _declared(of).name
     return db.session.scalar(
         select(Job).where(Job.shop_id == shop_id, Job.kind == kind).order_by(Job.created_at.desc()).limit(1)
     )

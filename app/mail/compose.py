@@ -11,17 +11,15 @@ import re
 import secrets
 from datetime import UTC
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
-from functools import lru_cache
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app
-from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from app import clock
-from app.mail import compliance, rendering, tokens
-from app.mail.mime import alternative, header_value
+from app.mail import compliance, placeholders, rendering, tokens, verp
+from app.mail.mime import BadAddress, address, address_header, alternative, header_value
 from app.shops.settings import DEFAULTS, effective
+from app.text import one_line
 
 #: Long headers stay on one line (a folded or encoded List-Unsubscribe URL breaks one-click
 #: clients); bodies are 7-bit safe, so no server needs 8BITMIME.
@@ -29,14 +27,11 @@ POLICY = email.policy.default.clone(max_line_length=998, cte_type="7bit")
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 ADDRESS_FIELDS = ("address1", "address2", "city", "province", "zip", "country")
 
-# Merchants write subjects; a sandbox keeps their Jinja away from Python internals.
-_subject_env = SandboxedEnvironment(autoescape=False)
-
 
 def compose(shop, send, *, template: str, context: dict, subject, marketing: bool = True) -> EmailMessage:
     """The email for `send` (an `automations.models.Send`, saved or not) from `templates/emails/<template>/`.
 
-    `subject` is a Jinja string (or `{"en": ..., "vi": ...}`) rendered with the context.
+    `subject` is a merchant text (or `{"en": ..., "vi": ...}`): plain text with placeholders.
     Non-marketing mail (an opt-out confirmation) gets no tracking, unsubscribe or prefix.
     """
     lang = rendering.language(send.locale, shop.locale)
@@ -62,10 +57,10 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
         "track": _untracked,
     }
     if marketing:
-        page["unsubscribe_url"] = f"{app_url}/u/{tokens.unsubscribe(shop.id, send.id, send.recipient, lang)}"
+        page["unsubscribe_url"] = f"{app_url}/u/{tokens.unsubscribe(shop, send.id, send.recipient, lang)}"
         if send.id is not None:
-            page["track"] = _tracker(app_url, shop.id, send.id)
-            page["open_pixel_url"] = f"{app_url}/o/{tokens.opened(shop.id, send.id)}.gif"
+            page["track"] = _tracker(app_url, shop, send.id)
+            page["open_pixel_url"] = f"{app_url}/o/{tokens.opened(shop, send.id)}.gif"
     title = render_subject(subject, lang, page)
     if marketing and rules.subject_prefix and not title.startswith(rules.subject_prefix.strip()):
         title = rules.subject_prefix + title
@@ -74,16 +69,21 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
 
     sender_name, sender_address = parseaddr(current_app.config["MAIL_FROM"])
     display_name = settings.get("sender_name") or shop_name or sender_name
+    # Every value below may come from a store, a customer or a merchant: each goes through
+    # `header_value` or `address`, so no CR/LF reaches a header and no recipient can be added.
+    recipient = address(send.recipient)
     headers = [
-        ("From", formataddr((header_value(display_name), sender_address))),
-        ("To", send.recipient),
+        ("From", address_header(display_name, sender_address)),
+        ("To", recipient),
         ("Subject", header_value(title)),
         ("Date", format_datetime(clock.now().replace(tzinfo=UTC))),
         ("Message-ID", f"<{send.id or 0}.{secrets.token_hex(8)}@{sender_address.rpartition('@')[2]}>"),
     ]
     reply_to = settings.get("reply_to") or shop.email
-    if reply_to:
-        headers.append(("Reply-To", reply_to))
+    try:
+        headers.append(("Reply-To", address_header(None, reply_to)))
+    except BadAddress:
+        pass  # no usable reply address: replies go to From
     if marketing:
         headers.append(("List-Unsubscribe", f"<{page['unsubscribe_url']}>"))
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
@@ -91,23 +91,19 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
     # bounce report, which quotes the original headers, be matched later).
     headers.append(("X-Comeback-Send", f"{shop.id}.{send.id or 0}"))
     message = alternative(POLICY, headers, text, html)
+    # The envelope is taken from the send, never re-read from the headers.
+    message.envelope_to = recipient
+    bounce_domain = current_app.config.get("BOUNCE_DOMAIN")
+    if bounce_domain and send.id is not None:  # VERP: bounces and complaints name this send
+        message.envelope_from = verp.address(shop, send.id, bounce_domain)
     return message
 
 
 def render_subject(subject, lang: str, context: dict) -> str:
-    """The merchant's subject template filled in; a broken template is sent as written."""
+    """The merchant's subject with its placeholders filled in, on one line."""
     if isinstance(subject, dict):
         subject = subject.get(lang) or subject.get("en") or ""
-    try:
-        rendered = _subject_template(subject).render(context)
-    except TemplateError:
-        rendered = subject
-    return " ".join(rendered.split())
-
-
-@lru_cache(maxsize=256)
-def _subject_template(subject: str):
-    return _subject_env.from_string(subject)
+    return one_line(placeholders.fill(str(subject), context))
 
 
 def postal_address(shop) -> list[str]:
@@ -124,11 +120,11 @@ def colour(value) -> str:
     return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else DEFAULTS["accent_color"]
 
 
-def _tracker(app_url: str, shop_id: int, send_id: int):
+def _tracker(app_url: str, shop, send_id: int):
     def track(url) -> str:
         if not url:
             return ""
-        return f"{app_url}/t/{tokens.click(shop_id, send_id, str(url))}"
+        return f"{app_url}/t/{tokens.click(shop, send_id, str(url))}"
 
     return track
 

@@ -20,7 +20,7 @@ def bounced(message: EmailMessage, detail: str) -> None:
     shop_id, send_id = _origin(message)
     if shop_id is None:
         return
-    suppress(shop_id, parseaddr(str(message["To"]))[1], "bounced")
+    suppress(shop_id, getattr(message, "envelope_to", None) or parseaddr(str(message["To"]))[1], "bounced")
     record(shop_id, send_id, "bounce", detail=detail[:500])
 
 

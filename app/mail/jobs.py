@@ -8,7 +8,6 @@
 """
 
 import logging
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from app import clock, jobs
 from app.customers.consent import suppress, suppression_reason
 from app.customers.models import Customer
 from app.extensions import db
+from app.jobs import kinds
 from app.mail import attribution, compliance
 from app.mail.compose import compose
 from app.mail.events import record
@@ -40,8 +40,6 @@ CONFIRMATION_SUBJECT = {
     "vi": "Bạn đã hủy đăng ký nhận email từ {{ shop_name }}",
 }
 
-ATTRIBUTION_EVERY = timedelta(hours=1)
-
 
 def unsubscribe(shop: Shop, email: str, send_id: int | None, locale: str) -> None:
     """Stop marketing to `email` now, and queue what follows; a repeated request adds nothing."""
@@ -65,10 +63,10 @@ def unsubscribe(shop: Shop, email: str, send_id: int | None, locale: str) -> Non
 
 
 def schedule_attribution(shop_id: int) -> None:
-    jobs.enqueue(shop_id, "attribution", unique_key="periodic", run_at=clock.now() + ATTRIBUTION_EVERY)
+    jobs.enqueue(shop_id, kinds.ATTRIBUTION, unique_key="periodic", run_at=kinds.ATTRIBUTION.next_run())
 
 
-@jobs.handler("consent_writeback")
+@jobs.handler(kinds.CONSENT_WRITEBACK)
 def write_back_consent(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
@@ -86,7 +84,7 @@ def write_back_consent(job):
     return None
 
 
-@jobs.handler("optout_confirmation")
+@jobs.handler(kinds.OPTOUT_CONFIRMATION)
 def send_optout_confirmation(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or shop.uninstalled_at is not None:
@@ -106,13 +104,13 @@ def send_optout_confirmation(job):
     return None
 
 
-@jobs.handler("attribution")
+@jobs.handler(kinds.ATTRIBUTION)
 def attribute(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None:
         return None
     attribution.attribute_pending(shop.id)
-    return clock.now() + ATTRIBUTION_EVERY if attribution.recent_activity(shop) else None
+    return jobs.AGAIN if attribution.recent_activity(shop) else None
 
 
 def _customer_id(shop_id: int, email: str, send_id: int | None) -> int | None:

@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
-from app.mail import events
+from app.mail import dkim_signing, events
 from app.mail.mime import PreEncodedMessage
 
 
@@ -78,8 +78,10 @@ class Mailer:
 class SMTPMailer(Mailer):
     """SMTP with STARTTLS when the server offers it (`smtp://`) or implicit TLS (`smtps://`)."""
 
-    def __init__(self, url: str, envelope_from: str, timeout: float = 30.0):
+    def __init__(self, url: str, envelope_from: str, timeout: float = 30.0, signer=None):
         super().__init__()
+        #: A `dkim_signing.Signer`, or None: messages go unsigned.
+        self.signer = signer
         parts = urlsplit(url)
         self.implicit_tls = parts.scheme == "smtps"
         self.host = parts.hostname or "localhost"
@@ -149,19 +151,22 @@ class SMTPMailer(Mailer):
         return Delivery(send_id, status, detail)
 
     def _send_one(self, message: EmailMessage) -> tuple[str, str]:
-        recipient = parseaddr(str(message["To"]))[1]
+        recipient = getattr(message, "envelope_to", None) or parseaddr(str(message["To"]))[1]
+        sender = getattr(message, "envelope_from", None) or self.envelope_from
         data = (
             message.wire()
             if isinstance(message, PreEncodedMessage)
             else message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
         )
+        if self.signer is not None:
+            data = self.signer.sign(data)
         try:
             smtp = self._connect()
         except (smtplib.SMTPException, OSError) as error:
             self._drop()
             return "temporary", f"cannot connect to {self.host}:{self.port}: {error}"
         try:
-            code, reply = smtp.mail(self.envelope_from)
+            code, reply = smtp.mail(sender)
             if code != 250:
                 return self._refused(smtp, code, reply, "sender refused")
             code, reply = smtp.rcpt(recipient)
@@ -224,7 +229,12 @@ def open_mailer() -> Mailer:
     """A mailer for the app's MAIL_URL; use as a context manager or call `close()`."""
     config = current_app.config
     envelope_from = parseaddr(config["MAIL_FROM"])[1]
-    return SMTPMailer(config["MAIL_URL"], envelope_from, timeout=float(config.get("MAIL_TIMEOUT", 30)))
+    return SMTPMailer(
+        config["MAIL_URL"],
+        envelope_from,
+        timeout=float(config.get("MAIL_TIMEOUT", 30)),
+        signer=dkim_signing.from_config(config),
+    )
 
 
 def _text(reply) -> str:

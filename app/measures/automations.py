@@ -22,6 +22,7 @@ from app.extensions import db
 from app.measures.figures import percent
 from app.records.models import EmailEvent, Send
 from app.shops.settings import effective
+from app.surveys import nps
 
 SENT = "sent"
 #: The engine's state for a customer held out as control (`holdout_percent`).
@@ -65,7 +66,8 @@ def per_automation(shop, keys: list[str], start: datetime, end: datetime) -> dic
         row["conversion_rate"] = percent(row["orders"], row["sent"])
         row["holdout"] = compare(shop.id, key, start, end, window)
         if key == "feedback":
-            row["nps"] = None  # answers are recorded by the feedback automation (issue 12)
+            # % promoters − % detractors over the answers given in the period; null without answers.
+            row["nps"] = nps.of_period(shop.id, start, end)["nps"]
     return rows
 
 

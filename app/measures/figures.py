@@ -14,6 +14,8 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from app.customers import day_summaries
+from app.customers.day_summaries import Summaries
 from app.customers.days import CustomerDay, ShopDay
 from app.extensions import db
 
@@ -82,11 +84,52 @@ def _since(day: date, days: int) -> date:
 def compute(shop_id: int, start: date, end: date) -> Figures:
     figures = Figures(start, end)
     _orders(shop_id, figures)
-    _buyers(shop_id, figures)
-    _active_at_end(shop_id, figures)
-    _active_at_start(shop_id, figures)
+    if day_summaries.present(shop_id):
+        _from_summaries(shop_id, figures)
+    else:  # order days not summarised yet (the worker's fit job summarises them): the same figures from the rows
+        _buyers(shop_id, figures)
+        _active_at_end(shop_id, figures)
+        _active_at_start(shop_id, figures)
     _window_revenue(shop_id, figures)
     return figures
+
+
+def _from_summaries(shop_id: int, f: Figures) -> None:
+    """Every figure about customers but the windows' revenue, from the daily summaries.
+
+    With `latest(first, last, on)` = customers whose latest order day up to `on` lies in first..last:
+    E = latest(to − 364, to, to) split into the windows, B = latest(from − 365, from − 1, from − 1),
+    and, for periods up to a year, churned = latest(from − 365, to − 365, to): a customer of B not
+    active on `to` bought nothing in the period (which the 365 days ending with `to` cover), so their
+    latest day up to `to` is still the one up to `from − 1`, and lies before `to − 364`.
+    """
+    before = f.start - timedelta(days=1)
+    summaries = Summaries.read(shop_id, f.end, gaps_from=_since(before, ACTIVE_DAYS))
+    days, counts = summaries.latest_on(_since(f.end, ACTIVE_DAYS), f.end, f.end)
+    since_last = f.end.toordinal() - days
+    f.windows = {
+        name: {"customers": int(counts[(since_last >= least) & (since_last <= most)].sum()), "revenue": Decimal("0")}
+        for name, least, most in WINDOWS
+    }
+    f.customers_end = int(counts.sum())
+    f.customers_start = int(summaries.latest_on(_since(before, ACTIVE_DAYS), before, before)[1].sum())
+    if f.end - f.start < timedelta(days=ACTIVE_DAYS):
+        churned_days = (_since(before, ACTIVE_DAYS), f.end - timedelta(days=ACTIVE_DAYS))
+        f.churned = int(summaries.latest_on(*churned_days, f.end)[1].sum())
+    else:  # over a year, a customer of B may have bought and lapsed again within the period
+        _active_at_start(shop_id, f)
+    f.buyers = summaries.buyers(f.end)
+    one_time = summaries.one_time(f.end)
+    f.repeat_buyers = f.buyers - one_time
+    f.customers_new = summaries.first_between(f.start, f.end)
+    within = sum(f.windows[name]["customers"] for name, _, most in WINDOWS if most <= LAPSED_AFTER)
+    f.segments.update(
+        new=summaries.first_between(f.end - timedelta(days=NEW_DAYS), f.end),
+        one_time=one_time,
+        repeat=f.repeat_buyers,
+        at_risk=f.windows["91-180"]["customers"],
+        lapsed=f.buyers - within,
+    )
 
 
 def _orders(shop_id: int, f: Figures) -> None:

@@ -117,3 +117,30 @@ def predicted_lapse_due(
         moment = day_start(data.first_days[i], tz) + timedelta(weeks=float(weeks[i]))
         due[cid] = max(moment, last_orders[cid] + MIN_LAPSE)
     return due
+
+
+#: Per process: (shop, fit and its parameters, threshold) → customer id → (the stamp it was computed for, due moment).
+#: A lapse's due moment changes only with the customer's orders (the stamp) or a new fit, so
+#: planning, which asks every tick about every lapse not yet due, computes each one once.
+_DUES: dict[tuple, dict[int, tuple]] = {}
+DUE_CHUNK = 1000
+
+
+def lapse_dues(
+    shop: Shop, customers: dict[int, tuple], p_alive_below: float, now: datetime | None = None
+) -> dict[int, datetime | None]:
+    """`predicted_lapse_due` for customer id → stamp (e.g. first and last order, order count), remembered
+    until the stamp or the shop's fit changes."""
+    row = fitted(shop.id)
+    if row is None:
+        return {cid: None for cid in customers}
+    key = (shop.id, row.fitted_at, row.r, row.alpha, row.a, row.b, p_alive_below)
+    for old in [k for k in _DUES if k[0] == shop.id and k != key]:
+        del _DUES[old]  # a refit (or another threshold) makes the shop's earlier answers stale
+    known = _DUES.setdefault(key, {})
+    stale = [cid for cid, stamp in customers.items() if cid not in known or known[cid][0] != stamp]
+    for start in range(0, len(stale), DUE_CHUNK):
+        chunk = stale[start : start + DUE_CHUNK]
+        for cid, due in predicted_lapse_due(shop, chunk, p_alive_below, now).items():
+            known[cid] = (customers[cid], due)
+    return {cid: known[cid][1] for cid in customers}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import digamma as psi
 from scipy.special import gammaln
 
 
@@ -33,18 +34,45 @@ def log_likelihood(p: float, q: float, gamma: float, x, mean_spend) -> np.ndarra
     )
 
 
+def _negative(log_params, x, m, log_m, log_x, scale):
+    """-(log-likelihood) and its gradient in (log p, log q, log gamma/scale)."""
+    p, q, gamma = np.exp(log_params)
+    gamma *= scale
+    px = p * x
+    log_rest = np.log(gamma + m * x)
+    value = np.sum(
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1) * log_m
+        + px * log_x
+        - (px + q) * log_rest
+    )
+    both = psi(px + q)
+    d_p = np.sum(x * (both - psi(px) + log_m + log_x - log_rest))
+    d_q = np.sum(both - psi(q) + np.log(gamma) - log_rest)
+    d_gamma = np.sum(q / gamma - (px + q) / (gamma + m * x))
+    gradient = np.array([p * d_p, q * d_q, gamma * d_gamma])
+    if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
+        return 1e300, np.zeros(3)
+    return -float(value), -gradient
+
+
 def fit(x, mean_spend) -> Params:
     x, m = np.asarray(x, dtype=float), np.asarray(mean_spend, dtype=float)
     keep = (x > 0) & (m > 0)
     x, m = x[keep], m[keep]
     scale = max(float(np.mean(m)), 1e-9)
-
-    def negative(log_params):
-        p, q, gamma = np.exp(log_params)
-        value = -float(np.sum(log_likelihood(p, q, gamma * scale, x, m)))
-        return value if np.isfinite(value) else 1e300
-
-    result = minimize(negative, np.array([0.0, 0.0, 0.0]), method="L-BFGS-B", options={"maxiter": 2000})
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = minimize(
+            _negative,
+            np.array([0.0, 0.0, 0.0]),
+            args=(x, m, np.log(m), np.log(x), scale),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 2000},
+        )
     p, q, gamma = np.exp(result.x)
     return Params(float(p), float(q), float(gamma * scale), -float(result.fun))
 

@@ -1,23 +1,19 @@
 """The worker's "fit_purchase_model" job: after a history import, then daily."""
 
-from datetime import timedelta
-
-from app import clock, jobs
+from app import jobs
 from app.customers import days
 from app.extensions import db
+from app.jobs import kinds
 from app.predictions import fit_shop
 from app.shops.models import Shop
-
-EVERY = timedelta(days=1)
-KIND = "fit_purchase_model"
 
 
 def schedule(shop_id: int) -> None:
     """Fit now (the job then repeats itself daily)."""
-    jobs.enqueue(shop_id, KIND, unique_key="daily")
+    jobs.enqueue(shop_id, kinds.FIT_PURCHASE_MODEL, unique_key="daily")
 
 
-@jobs.handler(KIND)
+@jobs.handler(kinds.FIT_PURCHASE_MODEL)
 def fit_purchase_model(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
@@ -26,4 +22,4 @@ def fit_purchase_model(job):
         days.rebuild(shop.id)  # a shop whose orders came before order days existed
     fit_shop(shop)
     db.session.commit()
-    return clock.now() + EVERY
+    return jobs.AGAIN

@@ -36,13 +36,15 @@ def _entry(send: Send, words: Words) -> dict:
 
 def describe(send: Send, words: Words) -> str:
     if send.state == "sent":
+        if send.reason:  # what came back afterwards: a bounce or a complaint
+            return words("state_sent_then", reason=words.reason(send.reason))
         return words("state_sent")
     if send.state in ("planned", "claimed"):
         if send.reason:
-            return words("state_deferred", reason=words.reason(send.reason))
+            return words("state_deferred", reason=words.reason(send.reason, send.automation))
         return words("state_planned", due=send.due_at.strftime("%Y-%m-%d %H:%M UTC"))
     if send.state in ("skipped", "failed"):
-        return words(f"state_{send.state}", reason=words.reason(send.reason or send.last_error))
+        return words(f"state_{send.state}", reason=words.reason(send.reason or send.last_error, send.automation))
     if send.state == "held_out":  # the control group: "skipped: in the control group (holdout)"
         return words("state_skipped", reason=words.reason("held_out"))
     if send.state == "unknown":

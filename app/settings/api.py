@@ -28,7 +28,10 @@ def error_response(message: str, status: int = 400):
 
 def json_object():
     """The request body if it is a JSON object, else None (the caller answers 400)."""
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we could use
+        return None
     return body if isinstance(body, dict) else None
 
 

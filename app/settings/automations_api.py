@@ -9,6 +9,7 @@ from flask import g, jsonify, request
 from app.automations import settings as automation_settings
 from app.automations.registry import AUTOMATIONS
 from app.extensions import db
+from app.mail import placeholders
 from app.settings.api import bp, error_response, json_object
 from app.settings.i18n import language
 from app.settings.session_tokens import require_session
@@ -54,4 +55,9 @@ def update_automation(key):
 def automation_fields(key):
     if not known(key):
         return error_response(f"no automation {key!r}", 404)
-    return jsonify(fields=automation_settings.fields(key, g.shop), steps=automation_settings.steps(key))
+    # The placeholders are the only template syntax a merchant's text may hold (INTERFACE.md).
+    return jsonify(
+        fields=automation_settings.fields(key, g.shop),
+        steps=automation_settings.steps(key),
+        placeholders=["{{ %s }}" % name for name in placeholders.PLACEHOLDERS],
+    )

@@ -6,7 +6,7 @@ without it the shop's primary locale decides. Emails have their own templates (m
 
 from babel.numbers import format_currency, format_decimal
 
-from app.automations.registry import reason_words
+from app.automations.registry import AUTOMATIONS, reason_words
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages
 
 MESSAGES = {
@@ -81,6 +81,7 @@ MESSAGES = {
         "install": "Install Comeback",
         "invalid_session": "This link has expired or is not valid.",
         "state_sent": "sent",
+        "state_sent_then": "sent, then: {reason}",
         "state_planned": "scheduled for {due}",
         "state_deferred": "deferred: {reason}",
         "state_skipped": "skipped: {reason}",
@@ -159,6 +160,7 @@ MESSAGES = {
         "install": "Cài đặt Comeback",
         "invalid_session": "Liên kết này đã hết hạn hoặc không hợp lệ.",
         "state_sent": "đã gửi",
+        "state_sent_then": "đã gửi, sau đó: {reason}",
         "state_planned": "dự kiến gửi lúc {due}",
         "state_deferred": "hoãn lại: {reason}",
         "state_skipped": "bỏ qua: {reason}",
@@ -175,7 +177,7 @@ REASONS = {
         "ordered": "the customer ordered",
         "no_consent": "the customer has not agreed to marketing email",
         "unsubscribed": "the customer unsubscribed",
-        "bounced": "the address bounced",
+        "bounced": "the address bounced; no more emails to it",
         "redacted": "the customer's data was erased",
         "frequency_cap": "the customer already got the most emails allowed this week",
         "quiet_hours": "quiet hours",
@@ -189,7 +191,8 @@ REASONS = {
         "permanent": "the mail server refused the address",
         "no_email": "there is no email address",
         "lease_expired": "the worker stopped while sending",
-        "complained": "the customer marked an email as spam",
+        "complained": "the customer marked an email as spam; no more emails to them",
+        "soft_bounce": "the mailbox could not take it for now (three in a row stop emails to it)",
         "error": "an unexpected error",
         "connection_lost": "the connection to the mail server was lost",
     },
@@ -211,7 +214,8 @@ REASONS = {
         "permanent": "máy chủ thư từ chối địa chỉ",
         "no_email": "không có địa chỉ email",
         "lease_expired": "tiến trình gửi dừng giữa chừng",
-        "complained": "khách hàng đã đánh dấu email là thư rác",
+        "complained": "khách hàng đã đánh dấu email là thư rác; sẽ không gửi thêm cho họ",
+        "soft_bounce": "hộp thư tạm thời chưa nhận được thư (ba lần liên tiếp sẽ ngừng gửi)",
         "error": "lỗi không mong muốn",
         "connection_lost": "mất kết nối với máy chủ thư",
     },
@@ -228,10 +232,13 @@ class Words:
     def __call__(self, key: str, **values) -> str:
         return self.messages[key].format(**values)
 
-    def reason(self, code: str | None) -> str:
+    def reason(self, code: str | None, automation: str | None = None) -> str:
         if not code:
             return ""
-        return REASONS[self.locale].get(code) or reason_words(self.locale).get(code) or code.replace("_", " ")
+        # The automation that gave the reason words it best; then the engine's words; then any automation's.
+        own = AUTOMATIONS[automation].words.get(self.locale, {}) if automation in AUTOMATIONS else {}
+        anyone = reason_words(self.locale)
+        return own.get(code) or REASONS[self.locale].get(code) or anyone.get(code) or code.replace("_", " ")
 
     def number(self, value) -> str:
         return format_decimal(value, locale=self.locale)

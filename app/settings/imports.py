@@ -1,11 +1,12 @@
 """Progress of the order-history import, as the page's progress bar shows it."""
 
 from app import jobs
+from app.jobs import kinds
 
 
 def progress(shop_id: int) -> dict:
     """{state, done, total, phase, percent}; state "none" when no import was ever queued."""
-    job = jobs.latest(shop_id, "import_history")
+    job = jobs.latest(shop_id, kinds.IMPORT_HISTORY)
     if job is None:
         return {"state": "none", "done": 0, "total": 0, "phase": None, "percent": 0, "error": None}
     data = job.data or {}

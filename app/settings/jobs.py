@@ -5,6 +5,7 @@ import logging
 from app import jobs
 from app.automations import preview
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.models import Shop
 
 log = logging.getLogger(__name__)
@@ -14,7 +15,7 @@ class TryLater(RuntimeError):
     """The mail server deferred the test; the job queue retries it with a growing delay."""
 
 
-@jobs.handler("send_test")
+@jobs.handler(kinds.SEND_TEST)
 def send_test(job) -> None:
     """Render and send the test now. A deferral is retried; anything else is final and logged."""
     shop = db.session.get(Shop, job.shop_id)

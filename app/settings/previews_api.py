@@ -10,6 +10,7 @@ from app import jobs
 from app.automations import preview
 from app.automations import settings as automation_settings
 from app.extensions import db
+from app.jobs import kinds
 from app.settings.api import bp, error_response, json_object, row_id
 from app.settings.automations_api import known
 from app.settings.i18n import LANGUAGES, language
@@ -56,7 +57,7 @@ def send_test(key):
     # One live test per automation and language: clicking twice while it waits queues one email.
     job = jobs.enqueue(
         g.shop.id,
-        "send_test",
+        kinds.SEND_TEST,
         unique_key=f"{key}:{locale}:{step}",
         data={"automation": key, "locale": locale, "to": g.shop.email, "step": step},
     )

@@ -45,7 +45,9 @@ def shop_domain(token: str) -> str:
     except jwt.PyJWTError as error:
         raise InvalidSession(str(error)) from None
     dest, iss = claims["dest"], claims["iss"]
-    domain = dest.removeprefix("https://") if isinstance(dest, str) else ""
+    if not isinstance(dest, str) or not isinstance(iss, str):
+        raise InvalidSession("dest and iss must be strings")
+    domain = dest.removeprefix("https://")
     # iss is the shop's admin, dest the shop: a token whose two halves disagree is not Shopify's.
     if not (dest.startswith("https://") and valid_shop(domain) and iss == f"{dest}/admin"):
         raise InvalidSession("iss and dest do not name the same shop")

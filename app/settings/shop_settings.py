@@ -11,6 +11,7 @@ from app.automations import queue
 from app.extensions import db
 from app.mail.compliance import PROFILES as COMPLIANCE
 from app.shops import settings as shop_defaults
+from app.text import UNSAFE
 
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -28,10 +29,11 @@ def _text(name, value, limit):
         return None
     if not isinstance(value, str):
         raise SettingsError(f"{name} must be text")
+    # Sender name and reply-to end up in mail headers: a line break would inject headers,
+    # and other control characters (NUL, escape, NEL, line separators) have no place in them.
+    if UNSAFE.search(value):
+        raise SettingsError(f"{name} must be on one line, without control characters")
     value = value.strip()
-    # Sender name and reply-to end up in mail headers: a line break would inject headers.
-    if any(ch in value for ch in "\r\n"):
-        raise SettingsError(f"{name} must be on one line")
     if len(value) > limit:
         raise SettingsError(f"{name} must be at most {limit} characters")
     return value or None

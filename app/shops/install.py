@@ -12,10 +12,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import clock, jobs
+from app.customers import days
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.grants import Grant, InstallError, token_request
 from app.shops.graphql import Client, GraphQLError, UserErrors, numeric_id
 from app.shops.models import Shop
+from app.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +78,11 @@ def complete(shop_domain: str, grant: Grant) -> Shop:
     except GraphQLError as error:
         db.session.rollback()
         log.warning("%s: set-up after install failed, retrying in the worker: %s", shop_domain, error)
-        jobs.enqueue(shop.id, "finish_install", unique_key="install", run_at=clock.now() + timedelta(seconds=30))
-    jobs.enqueue(shop.id, "import_history", unique_key="install")
-    jobs.enqueue(shop.id, "reconcile", unique_key="periodic", run_at=clock.now() + timedelta(hours=1))
+        jobs.enqueue(shop.id, kinds.FINISH_INSTALL, unique_key="install", run_at=clock.now() + timedelta(seconds=30))
+    jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
+    jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic", run_at=kinds.RECONCILE.next_run())
     if shop.token_expires_at:
-        jobs.enqueue(shop.id, "refresh_token", unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
+        jobs.enqueue(shop.id, kinds.REFRESH_TOKEN, unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
     db.session.commit()
     return shop
 
@@ -107,10 +110,15 @@ def read_profile(shop: Shop, client: Client) -> None:
     data = client.execute(PROFILE_QUERY).get("shop") or {}
     address = data.get("billingAddress") or {}
     shop.platform_id = numeric_id(data.get("id")) or shop.platform_id
-    shop.name = data.get("name") or shop.name or shop.domain.split(".")[0]
-    shop.email = data.get("contactEmail") or data.get("email") or shop.email
+    # Name and email end up in mail headers: clipped and without control characters.
+    shop.name = _text(data.get("name"), 255) or shop.name or shop.domain.split(".")[0]
+    shop.email = _text(data.get("contactEmail"), 320) or _text(data.get("email"), 320) or shop.email
     shop.currency = data.get("currencyCode") or shop.currency or "USD"
+    zone_before = shop.timezone
     shop.timezone = data.get("ianaTimezone") or shop.timezone or "UTC"
+    if shop.timezone != zone_before:
+        # Order days are the shop's local days: each order may now fall on another one.
+        days.schedule_rebuild(shop.id)
     shop.primary_domain = (data.get("primaryDomain") or {}).get("host") or shop.primary_domain
     shop.country_code = address.get("countryCodeV2") or shop.country_code
     shop.address = {
@@ -161,3 +169,7 @@ def register_webhooks(client: Client) -> None:
             # A reinstall finds the subscription still there: that is the state we want.
             if not all("already been taken" in (e.get("message") or "") for e in errors.errors):
                 raise
+
+
+def _text(value, size: int) -> str | None:
+    return clean(value)[:size] or None if isinstance(value, str) else None

@@ -2,15 +2,16 @@
 
 from datetime import datetime, timedelta
 
-from app import clock, jobs
+from app import jobs
 from app.extensions import db
+from app.jobs import kinds
 from app.shops import install, tokens
 from app.shops.models import Shop
 
 AHEAD = install.REFRESH_AHEAD
 
 
-@jobs.handler("finish_install")
+@jobs.handler(kinds.FINISH_INSTALL)
 def finish_install(job) -> None:
     """Retry the set-up (profile, webhooks) that failed during the install request."""
     shop = db.session.get(Shop, job.shop_id)
@@ -18,7 +19,7 @@ def finish_install(job) -> None:
         install.set_up(shop)
 
 
-@jobs.handler("refresh_token")
+@jobs.handler(kinds.REFRESH_TOKEN)
 def refresh_token(job) -> datetime | None:
     """Refresh ahead of expiry even when nothing else calls the store: an unused refresh
     token dies after 90 days, and then only a reinstall brings the shop back."""
@@ -26,4 +27,4 @@ def refresh_token(job) -> datetime | None:
     if shop is None or not shop.installed or shop.token_expires_at is None:
         return None
     tokens.refresh(shop, margin=AHEAD + timedelta(minutes=1))
-    return shop.token_expires_at - AHEAD if shop.token_expires_at else clock.now() + timedelta(hours=1)
+    return shop.token_expires_at - AHEAD if shop.token_expires_at else jobs.AGAIN

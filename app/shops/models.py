@@ -12,6 +12,9 @@ from app.security import decrypt, encrypt
 
 class Shop(db.Model):
     __tablename__ = "shops"
+    # SQLite would hand a deleted shop's id to the next shop (max + 1); links signed with the
+    # old id must never act on another shop, so ids are never reused (PostgreSQL: a sequence).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The permanent `*.myshopify.com` domain: the shop's identity in every Shopify message.

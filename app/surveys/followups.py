@@ -37,6 +37,8 @@ def answered(shop, automation: str, question: str, answers, window):
             Answer.answered_at <= window.until,
             Send.automation == automation,
             Send.trigger_ref.like(prefix + "%"),
+            # Every answer, and every change of one, is stamped with its own time.
+            window.changed(Answer.answered_at),
             window.unplanned(ref),
         )
     )

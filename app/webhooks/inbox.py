@@ -17,14 +17,18 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import clock, jobs
+from app.customers import redaction
 from app.customers.checkouts import store_checkouts
 from app.customers.orders import store_orders
 from app.extensions import db
 from app.ids import new_id
+from app.jobs import kinds
 from app.shops.models import Shop
 from app.webhooks import parse
 from app.webhooks.handlers import CHECKOUT_TOPICS, ORDER_TOPICS, TOPICS, Delivery
 from app.webhooks.models import WebhookInbox, WebhookReceipt
+
+REDACTIONS = ("customers/redact", "shop/redact")
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -82,7 +86,7 @@ def _ensure_apply_job(shop_id: int, shop_created_at) -> None:
     if time.monotonic() - _ensured.get(key, -ENSURED_FOR) < ENSURED_FOR:
         return
     try:
-        jobs.enqueue(shop_id, "apply_webhooks", unique_key="inbox")
+        jobs.enqueue(shop_id, kinds.APPLY_WEBHOOKS, unique_key="inbox")
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - the delivery is stored: answer 200, the next one asks again
         db.session.rollback()
@@ -176,6 +180,8 @@ def apply_pending(shop_id: int, limit: int = BATCH, before: datetime | None = No
             delete(WebhookInbox).where(WebhookInbox.shop_id == shop_id, WebhookInbox.id.in_([row.id for row in rows]))
         )
     db.session.commit()
+    if any(row.topic in REDACTIONS for row in rows):
+        redaction.checkpoint()  # the redacted rows and the request itself leave no copy behind
     return len(rows)
 
 

@@ -11,16 +11,16 @@ from sqlalchemy import delete
 
 from app import clock, jobs
 from app.extensions import db
+from app.jobs import kinds
 from app.shops.models import Shop
 from app.webhooks.inbox import apply_pending
 from app.webhooks.models import WebhookReceipt
 
 KEEP = timedelta(hours=48)
-EVERY = timedelta(hours=1)
 
 
 def ensure_sweep(shop_id: int) -> None:
-    jobs.enqueue(shop_id, "sweep_receipts", unique_key="periodic", run_at=clock.now() + EVERY)
+    jobs.enqueue(shop_id, kinds.SWEEP_RECEIPTS, unique_key="periodic", run_at=kinds.SWEEP_RECEIPTS.next_run())
 
 
 def sweep(shop_id: int, now=None) -> int:
@@ -32,19 +32,19 @@ def sweep(shop_id: int, now=None) -> int:
     return result.rowcount
 
 
-@jobs.handler("sweep_receipts")
+@jobs.handler(kinds.SWEEP_RECEIPTS)
 def sweep_receipts(job):
     sweep(job.shop_id)
     if db.session.get(Shop, job.shop_id) is None:
         return None
-    return clock.now() + EVERY
+    return jobs.AGAIN
 
 
 #: After deliveries were last applied, keep looking each tick this long before stopping.
 IDLE_STOP = timedelta(minutes=10)
 
 
-@jobs.handler("apply_webhooks")
+@jobs.handler(kinds.APPLY_WEBHOOKS)
 def apply_webhooks(job):
     """Drain the shop's inbox; stays scheduled every tick while deliveries keep coming."""
     while apply_pending(job.shop_id):

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from app import clock
 from app.customers import birthdays
 from app.customers.records import CheckoutRecord, CustomerRecord, Line, OrderRecord
+from app.text import clean
 
 
 class BadPayload(ValueError):
@@ -32,7 +33,9 @@ def order(body: dict) -> OrderRecord:
         total=_money(body.get("current_total_price", body.get("total_price"))),
         currency=_text(body.get("currency"), 3) or "USD",
         discount_codes=[
-            str(d.get("code"))[:64] for d in _list(body.get("discount_codes")) if isinstance(d, dict) and d.get("code")
+            clean(str(d.get("code")))[:64]
+            for d in _list(body.get("discount_codes"))
+            if isinstance(d, dict) and d.get("code")
         ],
         cancelled_at=timestamp(body.get("cancelled_at")),
         test=body.get("test") is True,
@@ -114,7 +117,7 @@ def consent(body: dict) -> tuple[int, str | None, str, str | None]:
     return (
         required_id(body.get("customer_id"), "customer_id"),
         _text(body.get("email_address"), 320),
-        statement["state"][:16],
+        clean(statement["state"])[:16],
         statement.get("consent_updated_at"),
     )
 
@@ -156,9 +159,11 @@ def optional_id(value) -> int | None:
         return None
     if isinstance(value, str) and value.startswith("gid://"):
         value = value.rsplit("/", 1)[-1]
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 2**63):
+        raise BadPayload(f"not an id: {value!r}"[:200])  # 1e400 and Infinity parse as floats
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise BadPayload(f"not an id: {value!r}"[:200]) from None
     if not 0 < number < 2**63:
         raise BadPayload(f"id out of range: {number}")
@@ -188,7 +193,7 @@ def _text(value, size: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadPayload(f"expected text, got {type(value).__name__}")
-    value = value.strip()
+    value = clean(value)
     return value[:size] if value else None
 
 

@@ -12,6 +12,7 @@ with a message (or a 503 when the database is unavailable, which Shopify retries
 import base64
 import json
 import logging
+import re
 import time
 import weakref
 
@@ -20,6 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.customers import redaction
 from app.extensions import db
 from app.security import hmac_sha256, same
 from app.shops.models import Shop
@@ -64,13 +66,22 @@ def receive():
         payload = json.loads(text)
     except ValueError:  # UnicodeDecodeError is a ValueError too
         return _answer(400, error="body is not JSON")
+    except RecursionError:  # nested deeper than any store body
+        return _answer(400, error="body nested too deeply")
     if not isinstance(payload, dict):
         return _answer(400, error="body is not a JSON object")
+    # Accepted means applied later: a string no database can store (a lone surrogate, which JSON
+    # lets through as an escape) is refused now rather than dropped by the worker.
+    if LONE_SURROGATE_ESCAPE.search(text) and not _encodable(payload):
+        return _answer(400, error="body holds text that is not valid Unicode")
 
     domain = request.headers.get("X-Shopify-Shop-Domain", "")
-    shop = known_shop(domain, fresh=topic in IMMEDIATE)
-    if shop is not None and shop.uninstalled_at is not None:
-        shop = known_shop(domain, fresh=True)  # a reinstall a moment ago must count at once
+    try:
+        shop = known_shop(domain, fresh=topic in IMMEDIATE)
+        if shop is not None and shop.uninstalled_at is not None:
+            shop = known_shop(domain, fresh=True)  # a reinstall a moment ago must count at once
+    except OperationalError as error:
+        return _database_trouble(error)
     if shop is None:
         if topic in COMPLIANCE:
             # Nothing held for a shop we don't know (or already erased): the request is fulfilled.
@@ -78,6 +89,8 @@ def receive():
         return _answer(404, error="unknown shop: the shop must install the app first")
     if shop.uninstalled_at is not None and topic not in COMPLIANCE:
         return _answer(200, status="ignored: app uninstalled")
+    if topic in COMPLIANCE and not _same_shop(payload, domain, shop.platform_id):
+        return _answer(400, error="the body names another shop than X-Shopify-Shop-Domain")
 
     delivery = Delivery(
         topic=topic,
@@ -87,7 +100,10 @@ def receive():
     )
     if topic in IMMEDIATE:
         _shops.get(db.engine, {}).pop(request.headers.get("X-Shopify-Shop-Domain", ""), None)  # it will change
-        full = db.session.get(Shop, shop.id)
+        try:
+            full = db.session.get(Shop, shop.id)
+        except OperationalError as error:
+            return _database_trouble(error)
         if full is None:  # erased a moment ago by a concurrent shop/redact
             return _answer(200, status="no data held")
         return _apply(full, payload, delivery, handler)
@@ -116,6 +132,8 @@ def _apply(shop, payload, delivery, handler):
     try:
         handler(shop, payload, delivery)
         db.session.commit()
+        if delivery.topic == "shop/redact":
+            redaction.checkpoint()  # no copy of the erased rows stays in SQLite's WAL
     except BadPayload as error:
         db.session.rollback()
         return _answer(400, error=f"invalid payload: {error}")
@@ -129,7 +147,7 @@ def _apply(shop, payload, delivery, handler):
 
 
 def known_shop(domain: str, fresh: bool = False):
-    """(id, created_at, uninstalled_at) of the shop, or None. Looked up once per few seconds per
+    """(id, created_at, uninstalled_at, platform_id) of the shop, or None. Looked up once per few seconds per
     process: a flash sale sends hundreds of deliveries a second for one shop. Staleness is harmless:
     a delivery accepted just after uninstall is applied to a shop that keeps no token, and one for a
     shop just erased fails on the foreign key and changes nothing."""
@@ -141,7 +159,7 @@ def known_shop(domain: str, fresh: bool = False):
     shops = Shop.__table__.c
     shop = (
         db.session.execute(
-            select(shops.id, shops.created_at, shops.uninstalled_at).where(shops.domain == domain)
+            select(shops.id, shops.created_at, shops.uninstalled_at, shops.platform_id).where(shops.domain == domain)
         ).first()
         if domain
         else None
@@ -157,6 +175,29 @@ def _database_trouble(error):
     db.session.rollback()
     log.warning("webhook not applied, database unavailable: %s", error)
     return _answer(503, error="try again later")
+
+
+#: A JSON escape of a UTF-16 surrogate; only when one is present is the payload walked.
+LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _encodable(payload) -> bool:
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _same_shop(payload: dict, domain: str, platform_id: int | None = None) -> bool:
+    """Compliance bodies name their shop (`shop_domain`, `shop_id`): it must be the signed header's."""
+    named = payload.get("shop_domain")
+    if named is not None and named != domain:
+        return False
+    number = payload.get("shop_id")
+    if platform_id is not None and number is not None:
+        return type(number) is int and number == platform_id
+    return True
 
 
 def _header(name: str) -> str | None:

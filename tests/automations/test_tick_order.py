@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app import jobs
+from app.jobs import kinds
 from app.webhooks.handlers import Delivery
 from app.webhooks.inbox import accept
 from app.worker import tick
@@ -22,7 +23,7 @@ def test_an_order_still_in_the_inbox_cancels_its_cart_email_however_busy_the_que
     add_checkout(shop, token="tok1", email="ann@example.com", updated_at=NOW - timedelta(hours=30))
     with at(NOW - timedelta(minutes=5)):
         for n in range(25):  # other shops' jobs, due earlier
-            jobs.enqueue(make_shop(f"busy-{n}.myshopify.com").id, "apply_webhooks", unique_key="inbox")
+            jobs.enqueue(make_shop(f"busy-{n}.myshopify.com").id, kinds.APPLY_WEBHOOKS, unique_key="inbox")
     order = json.loads((PAYLOADS / "orders__create.json").read_text())
     order.update(checkout_token="tok1", email="ann@example.com", updated_at="2026-06-10T11:58:00Z")
     with at(NOW - timedelta(minutes=1)):

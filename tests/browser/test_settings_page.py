@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from app import jobs
 from app.automations import settings as automation_settings
 from app.extensions import db
+from app.jobs import kinds
 from app.shops import settings as shop_settings
 from app.worker import tick
 from tests.browser.conftest import offline
@@ -125,7 +126,7 @@ def test_shop_settings_are_saved_whole_or_refused_with_the_reason(make_shop, ope
 
 def test_the_import_progress_bar_follows_the_job(make_shop, open_app, shot):
     shop = make_shop()
-    job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+    job = jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
     job.state, job.data = "running", {"done": 300, "total": 1200, "phase": "orders"}
     db.session.commit()
     page = open_app(shop)

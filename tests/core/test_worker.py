@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import jobs
 from app.extensions import db
+from app.jobs import kinds
 from app.jobs.models import Job
 from tests.conftest import API_KEY, API_SECRET, SECRET_KEY
 
@@ -19,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def test_worker_ticks_by_itself_and_stops_on_sigterm(app, make_shop, database_url):
     shop = make_shop()
     # A real job that simply finishes (the shop's token does not expire): the worker must run it unasked.
-    jobs.enqueue(shop.id, "refresh_token")
+    jobs.enqueue(shop.id, kinds.REFRESH_TOKEN)
     db.session.commit()
     env = {
         **os.environ,

@@ -6,6 +6,7 @@ import pytest
 
 from app import jobs
 from app.history.jobs import import_history
+from app.jobs import kinds
 from tests.conftest import API_KEY, API_SECRET
 
 SCOPES = "read_orders,read_all_orders,read_customers,read_products,write_discounts"
@@ -61,7 +62,7 @@ def run_import(shop, sandbox):
     handler asks to be called later (operation still running), wait for the store's bulk thread."""
 
     def run(max_calls: int = 100):
-        job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+        job = jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
         run.store_seconds = 0.0  # time spent waiting for the store to build its bulk files
         for _ in range(max_calls):
             if import_history(job) is None:

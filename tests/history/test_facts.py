@@ -10,6 +10,7 @@ from app import clock, jobs
 from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.history.jobs import reconcile
+from app.jobs import kinds
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_reconciliation_heals_a_birthday_and_a_fulfilment_missed_by_webhooks(sho
     imported.set_metafield(person, "facts", "birth_date", "1988-02-29", "date")
     imported.fulfill_order(order)
 
-    reconcile(jobs.enqueue(shop.id, "reconcile", unique_key="periodic"))
+    reconcile(jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic"))
 
     db.session.expire_all()
     assert db.session.get(Customer, (shop.id, person.id)).birth_date == "1988-02-29"

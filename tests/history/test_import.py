@@ -10,6 +10,7 @@ from app import clock
 from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.history import load
+from app.jobs import kinds
 
 
 def count(model) -> int:
@@ -72,7 +73,7 @@ def test_progress_is_recorded_for_the_progress_bar(shop, sandbox, monkeypatch):
     from app.history.jobs import import_history
 
     monkeypatch.setattr(load, "BATCH", 100)
-    job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+    job = jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
     snapshots, real_write = [], load.write
 
     def spy(shop_id, phase, roots, children):

@@ -10,6 +10,7 @@ from app.customers.consent import marketing_allowed, suppress
 from app.customers.models import Checkout, Customer, Order
 from app.extensions import db
 from app.history.jobs import reconcile
+from app.jobs import kinds
 from app.jobs.models import Job
 from app.webhooks.jobs import sweep
 from app.webhooks.models import WebhookReceipt
@@ -40,10 +41,10 @@ def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_sho
     )
     db.session.commit()
 
-    job = jobs.enqueue(shop.id, "reconcile", unique_key="periodic")
+    job = jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic")
     again = reconcile(job)
 
-    assert again > clock.now() + timedelta(minutes=50)  # it comes back hourly
+    assert again is jobs.AGAIN and kinds.RECONCILE.every == timedelta(hours=1)  # it comes back hourly
     db.session.expire_all()
     assert db.session.get(Order, (shop.id, missed.id)) is not None
     assert db.session.get(Checkout, (shop.id, "cart-missed")).order_id == missed.id
@@ -56,7 +57,7 @@ def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_sho
 
 
 def _reconcile(shop):
-    job = jobs.enqueue(shop.id, "reconcile", unique_key="periodic")
+    job = jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic")
     reconcile(job)
     db.session.expire_all()
 
@@ -166,5 +167,5 @@ def test_receipts_are_kept_48_hours_then_swept(shop):
 def test_reconcile_stops_for_an_uninstalled_shop(shop):
     shop.forget_tokens()
     db.session.commit()
-    assert reconcile(jobs.enqueue(shop.id, "reconcile", unique_key="periodic")) is None
+    assert reconcile(jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic")) is None
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0

@@ -40,7 +40,7 @@ def test_decree_91(vn_shop, make_send, smtp, client):
     assert "12 Lý Tự Trọng" in message.get_body(("plain",)).get_content()
 
     # After an opt-out, one confirmation email (not marketing: no prefix, no unsubscribe header).
-    token = tokens.unsubscribe(vn_shop.id, None, "lan@example.com", "vi")
+    token = tokens.unsubscribe(vn_shop, None, "lan@example.com", "vi")
     client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
     client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
     jobs.run_due()
@@ -53,7 +53,7 @@ def test_decree_91(vn_shop, make_send, smtp, client):
 
 def test_no_confirmation_email_outside_vietnam(us_shop, smtp, client):
     answer = client.post(
-        f"/u/{tokens.unsubscribe(us_shop.id, None, 'lan@example.com', 'en')}", data={"List-Unsubscribe": "One-Click"}
+        f"/u/{tokens.unsubscribe(us_shop, None, 'lan@example.com', 'en')}", data={"List-Unsubscribe": "One-Click"}
     )
     assert answer.status_code == 200
     assert marketing_allowed(us_shop.id, "lan@example.com") == (False, "unsubscribed")  # it did unsubscribe

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from app import jobs
+from app.answers import store as answers
 from app.customers import days
 from app.customers.models import Customer, Order
 from app.extensions import db
@@ -173,3 +174,36 @@ def test_predicted_lapse_due(shop):
     assert due[2] > first + timedelta(weeks=150)
     # Never bought twice: the model keeps them alive; the caller decides by days.
     assert due[3] is None
+
+
+def test_feedback_nps_of_the_period_in_the_shops_days(client, shop, auth, make_shop):
+    # October, Ho Chi Minh City days (UTC+7). Answers given in it: 10, 9, 8, 3, 6 →
+    # promoters 2/5 = 40 %, detractors 2/5 = 40 %, NPS 40 − 40 = 0.0. Three more lie outside:
+    # 10 at 23:30 on 30 Sep local, 0 at 00:30 on 1 Nov local, and a 10 to another shop's survey.
+    # Then a 9 on 31 Oct at 23:30 local (16:30 UTC, inside): promoters 3/6, detractors 2/6 → 16.7.
+    given = [
+        (10, local(2026, 10, 1, 0, 30)),
+        (9, local(2026, 10, 2)),
+        (8, local(2026, 10, 3)),
+        (3, local(2026, 10, 4)),
+        (6, local(2026, 10, 5)),
+        (10, local(2026, 9, 30, 23, 30)),
+        (0, local(2026, 11, 1, 0, 30)),
+    ]
+    for send_id, (score, moment) in enumerate(given, start=1):
+        answers.record(shop.id, send_id, None, "nps", str(score), at=moment)
+    answers.record(shop.id, 99, None, "reason", "price", at=local(2026, 10, 6))  # we_miss_you's, not NPS
+    answers.record(make_shop("other.myshopify.com").id, 1, None, "nps", "10", at=local(2026, 10, 6))
+    db.session.commit()
+
+    def nps():
+        body = client.get("/api/metrics?from=2026-10-01&to=2026-10-31", headers=auth()).json
+        assert "nps" not in body["automations"]["winback"]
+        return body["automations"]["feedback"]["nps"]
+
+    assert nps() == 0.0
+    answers.record(shop.id, 8, None, "nps", "9", at=local(2026, 10, 31, 23, 30))
+    db.session.commit()
+    assert nps() == 16.7
+    empty = client.get("/api/metrics?from=2026-08-01&to=2026-08-31", headers=auth()).json
+    assert empty["automations"]["feedback"]["nps"] is None

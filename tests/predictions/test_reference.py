@@ -102,3 +102,53 @@ def test_expected_spend_by_hand():
     # 6 * (15 + 60) / (12 + 3) = 450 / 15 = 30.0; with no repeat purchase: 6 * 15 / 3 = 30.0 as well.
     params = gammagamma.Params(6.0, 4.0, 15.0, 0.0)
     assert gammagamma.expected_spend(params, [2, 0], [30, 0]).tolist() == pytest.approx([30.0, 30.0])
+
+
+def test_fit_keeps_the_reference_values_to_five_digits(cdnow):
+    # The values the fit gave with numerical gradients over ungrouped histories (before analytic gradients).
+    rows = cdnow["summary"]
+    x, t_x, T = (np.array([float(row[k]) for row in rows]) for k in ("frequency", "recency", "T"))
+    fitted = bgnbd.fit(x, t_x, T)
+    assert (fitted.r, fitted.alpha, fitted.a, fitted.b) == pytest.approx(
+        (0.242595, 4.41360, 0.792880, 2.42573), rel=2e-5
+    )
+    spend = [row for row in cdnow["spend"] if float(row["x"]) > 0]
+    fitted = gammagamma.fit([float(row["x"]) for row in spend], [float(row["zbar"]) for row in spend])
+    assert (fitted.p, fitted.q, fitted.gamma) == pytest.approx((6.24889, 3.74456, 15.4474), rel=5e-5)
+
+
+def test_grouped_likelihood_and_gradient_agree_with_each_customer_summed():
+    # Histories repeat (the same x, t_x and T): grouped with weights, the sum must not change,
+    # and the analytic gradient must match a central difference of that sum.
+    truth = bgnbd.Params(r=0.25, alpha=4.0, a=0.8, b=2.5, log_likelihood=0.0)
+    x, t_x, T = bgnbd.simulate(truth, customers=3000, T=30.0, seed=2)
+    t_x, T = np.floor(t_x), T - np.arange(3000) % 5
+    t_x = np.minimum(t_x, T)
+    grouped = bgnbd._Histories(x, t_x, T)
+    assert len(grouped.x) < 3000 and grouped.weights.sum() == 3000
+    point = np.log([0.3, 5.0, 0.7, 2.0])
+
+    def value(log_params):
+        return -float(np.sum(bgnbd.log_likelihood(*np.exp(log_params), x, t_x, T)))
+
+    got, gradient = grouped.negative_log_likelihood(*np.exp(point))
+    assert got == pytest.approx(value(point), rel=1e-12)
+    step = 1e-6
+    numeric = [(value(point + step * e) - value(point - step * e)) / (2 * step) for e in np.eye(4)]
+    assert gradient == pytest.approx(numeric, rel=1e-5, abs=1e-4)
+
+
+def test_gamma_gamma_gradient_matches_a_central_difference():
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 8, 500).astype(float)
+    m = rng.gamma(6.0, 5.0, 500)
+    args = (x, m, np.log(m), np.log(x), 30.0)
+    point = np.log([5.0, 3.0, 0.5])
+    _, gradient = gammagamma._negative(point, *args)
+    step = 1e-6
+    numeric = [
+        (gammagamma._negative(point + step * e, *args)[0] - gammagamma._negative(point - step * e, *args)[0])
+        / (2 * step)
+        for e in np.eye(3)
+    ]
+    assert gradient == pytest.approx(numeric, rel=1e-5, abs=1e-4)

@@ -52,6 +52,7 @@ def test_switching_on_and_tuning_returns_and_keeps_the_new_object(client, auth):
         {"subject": {"en": 5}},
         {"colour": "red"},
         {"after_days": 90},
+        {"": None},  # an unknown empty name was let through, then a KeyError (500), found by the fuzz
     ],
 )
 def test_invalid_changes_are_400_and_change_nothing(client, auth, body):

@@ -9,6 +9,7 @@ import time_machine
 from app import jobs
 from app.customers.models import DataRequest, Order
 from app.extensions import db
+from app.jobs import kinds
 from app.records.models import EmailEvent, Send
 
 NOW = datetime(2026, 11, 20, 12, 0)
@@ -118,9 +119,26 @@ def test_activity_says_what_happened_in_plain_words(client, headers, add_send, s
     assert client.get("/api/activity?locale=vi", headers=headers()).json["activity"][0]["text"] == vietnamese
 
 
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "automation, english",
+    [
+        ("abandoned_cart", "skipped: the customer ordered"),
+        ("repeat_purchase", "skipped: the customer ordered again, which ends this journey"),
+        ("replenishment", "skipped: none of the products can be shown any more"),
+    ],
+)
+def test_a_reason_reads_in_the_words_of_the_automation_that_gave_it(client, headers, add_send, automation, english):
+    """Two automations may use one reason code with different words; each send shows its own."""
+    add_send(
+        automation=automation, state="skipped", reason="ordered" if automation != "replenishment" else "no_products"
+    )
+    assert client.get("/api/activity", headers=headers()).json["activity"][0]["text"] == english
+
+
 def test_import_progress_follows_the_history_job(client, auth, shop):
     assert client.get("/api/import", headers=auth).json["state"] == "none"
-    job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+    job = jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
     job.state, job.data = "running", {"done": 250, "total": 1000, "phase": "orders"}
     db.session.commit()
     progress = client.get("/api/import", headers=auth).json
@@ -131,7 +149,7 @@ def test_import_progress_follows_the_history_job(client, auth, shop):
 
 
 def test_the_page_draws_a_progress_bar_while_the_import_runs(client, shop, mint):
-    job = jobs.enqueue(shop.id, "import_history", unique_key="install")
+    job = jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
     job.state, job.data = "running", {"done": 30, "total": 120, "phase": "orders"}
     db.session.commit()
     html = client.get(f"/app?shop={shop.domain}&id_token={mint(shop.domain)}").get_data(as_text=True)

@@ -14,6 +14,8 @@ class Inbox:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        #: The bytes as they arrived (CRLF lines), for signature checks.
+        self.raw: list[bytes] = []
         self.reject_rcpt: dict[str, str] = {}
         self.reject_data: str | None = None
         self._arrived = threading.Condition()
@@ -30,6 +32,7 @@ class Inbox:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self._arrived:
             self.messages.append(message)
+            self.raw.append(envelope.original_content)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self._arrived.notify_all()
         return "250 Message accepted"

@@ -3,11 +3,14 @@ one-click answers, each answer's follow-up decided at the next tick, notices to 
 
 from datetime import timedelta
 
+import pytest
+
 from app.answers import store
 from app.automations.engine import run_once
 from app.extensions import db
 from app.records.models import Send
 from tests.automations.conftest import NOW
+from tests.settings.tokens import session_token
 
 LAPSE = NOW - timedelta(days=75, hours=1)
 
@@ -182,3 +185,47 @@ def test_we_miss_you_waits_a_day_after_the_winback_email_of_the_same_lapse(
     run_once(ask.due_at)
     [ask] = sends(automation="we_miss_you")
     assert ask.state == "sent" and ask.sent_at.date() != NOW.date()
+
+
+@pytest.mark.parametrize(
+    ("shop_locale", "customer_locale", "notice_words", "apology_words"),
+    [
+        ("vi", "en", ("Một khách hàng chấm điểm thấp", "đã chấm 3/10"), "sorry"),
+        ("en-US", "vi-VN", ("A customer scored you low", "3 out of 10"), "xin lỗi"),
+    ],
+)
+def test_the_shop_notice_is_in_the_shops_language_whatever_the_customers_or_the_admins(
+    shop,
+    enable,
+    add_customer,
+    add_order,
+    sends,
+    smtp,
+    change,
+    client,
+    shop_locale,
+    customer_locale,
+    notice_words,
+    apology_words,
+):
+    change(shop, locale=shop_locale)
+    # The merchant works in the other language: the settings page and its API in the admin's locale.
+    admin = "en" if shop_locale == "vi" else "vi"
+    headers = {"Authorization": f"Bearer {session_token(shop.domain)}"}
+    response = client.patch(
+        f"/api/automations/feedback?locale={admin}",
+        json={"enabled": True, "detractor_discount_percent": 0},
+        headers=headers,
+    )
+    assert response.status_code == 200
+    add_customer(shop, id=1, email="bob@example.com", locale=customer_locale, last_order_at=NOW - timedelta(days=15))
+    add_order(shop, 10, NOW - timedelta(days=14, hours=1), customer_id=1)
+    run_once(NOW)
+    [ask] = [s for s in sends() if s.trigger_ref.startswith("ask:")]
+    _answer(shop, ask, "3", "Parcel came late")
+    run_once(NOW + timedelta(minutes=10))
+    [notice] = smtp.inbox.to(shop.email)
+    subject, body = notice["Subject"], notice.get_body(("plain",)).get_content()
+    assert subject == notice_words[0] and notice_words[1] in body and "Parcel came late" in body
+    apology = smtp.inbox.to("bob@example.com")[-1]
+    assert apology_words in apology["Subject"].lower()

@@ -27,7 +27,10 @@ def sample():
     """A fresh copy of Shopify's published body for a topic ("orders/create")."""
 
     def load(topic: str) -> dict:
-        return copy.deepcopy(json.loads((PAYLOADS / (topic.replace("/", "__") + ".json")).read_text()))
+        # "{shop}" in Shopify's samples stands for the shop the delivery is for (compliance bodies
+        # must name the shop of the signed header).
+        text = (PAYLOADS / (topic.replace("/", "__") + ".json")).read_text().replace("{shop}.myshopify.com", SHOP)
+        return copy.deepcopy(json.loads(text))
 
     return load
 

@@ -113,6 +113,7 @@ class AbandonedCart(Automation):
                 Checkout.completed_at.is_(None),
                 Checkout.order_id.is_(None),
                 ~_order_for(Checkout.shop_id, Checkout.token),
+                window.changed(Checkout.changed_at),
                 window.unplanned(Checkout.token),
             )
         )

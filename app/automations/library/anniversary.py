@@ -14,7 +14,7 @@ from app.automations.base import Automation, Step, Trigger, customer_of, languag
 from app.customers.models import Customer
 from app.extensions import db
 from app.lifecycle.orders import anniversaries, orders_count
-from app.lifecycle.planned import unplanned
+from app.lifecycle.planned import by_customer, unplanned
 
 
 class Anniversary(Automation):
@@ -29,7 +29,7 @@ class Anniversary(Automation):
 
     def triggers(self, shop, values, window):
         found = anniversaries(shop.id, window.since, window.until)
-        for ref, anniversary in unplanned(window, found, lambda a: f"{a.customer_id}:{a.years}"):
+        for ref, anniversary in unplanned(window, found, lambda a: f"{a.customer_id}:{a.years}", by_customer):
             yield Trigger(
                 ref=ref,
                 at=anniversary.due_at,

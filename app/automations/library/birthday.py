@@ -17,7 +17,7 @@ from app.customers.birthdays import month_day
 from app.customers.models import Customer
 from app.extensions import db
 from app.lifecycle.birthdays import birthday_in, birthdays_due, zone
-from app.lifecycle.planned import unplanned
+from app.lifecycle.planned import by_customer, unplanned
 
 
 class Birthday(Automation):
@@ -38,7 +38,7 @@ class Birthday(Automation):
 
     def triggers(self, shop, values, window):
         found = birthdays_due(shop.id, shop.timezone, values["days_before"], window.since, window.until)
-        for ref, due in unplanned(window, found, lambda b: f"{b.customer_id}:{b.birthday.year}"):
+        for ref, due in unplanned(window, found, lambda b: f"{b.customer_id}:{b.birthday.year}", by_customer):
             yield Trigger(
                 ref=ref,
                 at=due.due_at,

@@ -147,6 +147,7 @@ class Feedback(Automation):
                 Order.placed_at <= window.until,
                 Order.cancelled_at.is_(None),
                 Customer.email.is_not(None),
+                window.changed(Order.changed_at, Customer.changed_at),
                 window.unplanned(Order.id),
             )
         )

@@ -12,7 +12,7 @@ from app.automations.base import Automation, Step, Trigger, customer_of, days, l
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.lifecycle.orders import numbered_orders
-from app.lifecycle.planned import unplanned
+from app.lifecycle.planned import by_customer, unplanned
 
 
 class Loyalty(Automation):
@@ -36,7 +36,7 @@ class Loyalty(Automation):
     def triggers(self, shop, values, window):
         nth = values["nth_order"]
         moments = numbered_orders(shop.id, window.since, window.until, number=nth)
-        for ref, moment in unplanned(window, moments, lambda m: f"{m.customer_id}:{nth}"):
+        for ref, moment in unplanned(window, moments, lambda m: f"{m.customer_id}:{nth}", by_customer):
             yield Trigger(
                 ref=ref,
                 at=moment.placed_at,

@@ -14,7 +14,7 @@ from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.lifecycle.affinity import picked_for
 from app.lifecycle.orders import later_order, numbered_orders
-from app.lifecycle.planned import unplanned
+from app.lifecycle.planned import by_customer, unplanned
 
 PICKED = 4
 #: The gift email shows a couple of ideas, not a catalogue.
@@ -84,7 +84,7 @@ class RepeatPurchase(Automation):
     def triggers(self, shop, values, window):
         number = 1 if values["first_order_only"] else None
         moments = numbered_orders(shop.id, window.since, window.until, number=number)
-        for ref, moment in unplanned(window, moments, lambda m: str(m.order_id)):
+        for ref, moment in unplanned(window, moments, lambda m: str(m.order_id), by_customer):
             yield Trigger(
                 ref=ref,
                 at=moment.placed_at,

@@ -69,7 +69,10 @@ class Replenishment(Automation):
         groups: dict[str, list] = {}
         for line in lines:
             groups.setdefault(f"{line.order_id}:{line.days}", []).append(line)
-        for ref, (_, group) in unplanned(window, groups.items(), lambda item: item[0]):
+        # Narrowed to changed customers on a rescan: a usage period learned anew (once a day) moves due
+        # times without a write, which the planner's periodic full rescan (planning.FULL_EVERY) catches.
+        found = unplanned(window, groups.items(), lambda item: item[0], lambda item: item[1][0].customer_id)
+        for ref, (_, group) in found:
             first = group[0]
             yield Trigger(
                 ref=ref,

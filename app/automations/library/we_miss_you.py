@@ -109,6 +109,8 @@ class WeMissYou(Automation):
             Customer.last_order_at > window.since,
             Customer.last_order_at <= window.until,
             Customer.email.is_not(None),
+            # The customer's figures are rewritten with each of their orders (and its cancellation).
+            window.changed(Customer.changed_at),
             window.unplanned(last_order),
         )
         for customer_id, email, locale, last_order_at, order_id in db.session.execute(query):

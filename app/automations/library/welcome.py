@@ -56,7 +56,9 @@ class Welcome(Automation):
                 ),
             )
         ).all()
-        for ref, (customer_id, email, locale, created_at, stated_at) in unplanned(window, rows, lambda r: str(r.id)):
+        for ref, (customer_id, email, locale, created_at, stated_at) in unplanned(
+            window, rows, lambda r: str(r.id), lambda r: r.id
+        ):
             # Signed up when the store first stated the profile, if that was before we met it.
             at = min(created_at, stated_at or created_at)
             if not window.since < at <= window.until:

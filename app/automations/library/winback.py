@@ -3,23 +3,42 @@
 The lapse is named by the last order's id, so a customer who comes back, buys and
 lapses again gets a new email, while one lapse never gets two. The email shows the
 shop's bestsellers minus what this customer already bought.
+
+With `timing` "predicted" the lapse is due when the shop's purchase model says the customer's
+chance of still buying (p_alive) falls below `p_alive_below`, and never sooner than 30 days after
+the last order: a weekly buyer is chased after weeks, a yearly one not before a year. The trigger
+is then that moment itself (the step's delay is zero). A customer the model cannot judge (no
+fitted model yet, or a single day of purchases, whose p_alive the model keeps at 1) is due by
+`after_days` as with "days".
 """
+
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import predictions
 from app.automations import fields as f
-from app.automations.base import Automation, Skip, Step, Trigger, customer_of, days, language
+from app.automations.base import Automation, Skip, Step, Trigger, customer_of, language
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
 
 #: Fewer bestsellers than this and the email is not worth sending.
 MIN_PRODUCTS = 2
+DAYS, PREDICTED = "days", "predicted"
+#: Predicted timing looks at lapses whose last order is at most this old (after_days' own maximum):
+#: a customer gone longer than that is past chasing, and the scan stays bounded.
+PREDICTED_HORIZON = timedelta(days=730)
+
+
+def lapse_delay(values: dict) -> timedelta:
+    """By days: `after_days` after the last order. Predicted: the trigger is the due moment itself."""
+    return timedelta(0) if values["timing"] == PREDICTED else timedelta(days=values["after_days"])
 
 
 class Winback(Automation):
     key = "winback"
-    steps = (Step("lapse", days("after_days"), "winback"),)
+    steps = (Step("lapse", lapse_delay, "winback"),)
     title = {"en": "Win-back", "vi": "Khách hàng quay lại"}
     default_subject = {
         "en": "It's been a while: here are our bestsellers",
@@ -35,6 +54,31 @@ class Winback(Automation):
             7,
             365,
         ),
+        f.Choice(
+            "timing",
+            DAYS,
+            {"en": "When to send", "vi": "Thời điểm gửi"},
+            choices={
+                DAYS: {
+                    "en": "A fixed number of days after the last order",
+                    "vi": "Sau một số ngày cố định kể từ đơn hàng cuối",
+                },
+                PREDICTED: {
+                    "en": "When the customer has probably stopped buying (predicted from each customer's own rhythm)",
+                    "vi": "Khi khách có vẻ đã thôi mua (dự đoán theo nhịp mua riêng của từng khách)",
+                },
+            },
+        ),
+        f.Fraction(
+            "p_alive_below",
+            0.3,
+            {
+                "en": "Predicted: send once the chance they still buy falls below (0–1)",
+                "vi": "Dự đoán: gửi khi khả năng khách còn mua xuống dưới (0–1)",
+            },
+            0.0,
+            1.0,
+        ),
     )
     words = {
         "en": {
@@ -48,39 +92,51 @@ class Winback(Automation):
     }
 
     def triggers(self, shop, values, window):
-        # The order that set last_order_at names the lapse; an order newer than the customer's row
-        # (not yet folded in) must not start a lapse of its own, timed by the older date.
-        last_order = (
-            select(Order.id)
-            .where(
-                Order.shop_id == Customer.shop_id,
-                Order.customer_id == Customer.id,
-                Order.placed_at == Customer.last_order_at,
-                Order.cancelled_at.is_(None),
-            )
-            .order_by(Order.id.desc())
-            .limit(1)
-            .correlate(Customer)
-            .scalar_subquery()
-        )
+        if values["timing"] == PREDICTED:
+            yield from self._predicted(shop, values, window)
+            return
+        last_order = _lapse_order()
         query = select(Customer.id, Customer.email, Customer.locale, Customer.last_order_at, last_order).where(
             Customer.shop_id == shop.id,
             Customer.last_order_at > window.since,
             Customer.last_order_at <= window.until,
             Customer.email.is_not(None),
+            # The customer's figures are rewritten with each of their orders (and its cancellation).
+            window.changed(Customer.changed_at),
             window.unplanned(last_order),
         )
         for customer_id, email, locale, last_order_at, order_id in db.session.execute(query):
             if order_id is None:
                 continue
-            yield Trigger(
-                ref=str(order_id),
-                at=last_order_at,
-                recipient=email.lower(),
-                customer_id=customer_id,
-                locale=language(locale, shop.locale),
-                context={"last_order_id": order_id},
-            )
+            yield _trigger(shop, customer_id, email, locale, last_order_at, order_id)
+
+    def _predicted(self, shop, values, window):
+        """Lapses whose predicted moment (or, unjudged, `after_days`) falls in the window."""
+        last_order = _lapse_order()
+        query = select(
+            Customer.id,
+            Customer.email,
+            Customer.locale,
+            Customer.last_order_at,
+            Customer.first_order_at,
+            Customer.orders_count,
+            last_order,
+        ).where(
+            Customer.shop_id == shop.id,
+            Customer.last_order_at > window.since - PREDICTED_HORIZON,
+            Customer.last_order_at <= window.until - predictions.MIN_LAPSE,
+            Customer.email.is_not(None),
+            window.unplanned(last_order),
+        )
+        rows = [row for row in db.session.execute(query) if row[-1] is not None]
+        due = predictions.lapse_dues(
+            shop, {row[0]: (row[3], row[4], row[5]) for row in rows}, values["p_alive_below"], window.until
+        )
+        by_days = timedelta(days=values["after_days"])
+        for customer_id, email, locale, last_order_at, _first, _count, order_id in rows:
+            moment = due.get(customer_id) or last_order_at + by_days
+            if window.since < moment <= window.until:
+                yield _trigger(shop, customer_id, email, locale, moment, order_id)
 
     def exit_reason(self, shop, send, values):
         customer = customer_of(shop, send.customer_id)
@@ -124,6 +180,35 @@ class Winback(Automation):
             ) or _sample_products(shop)
         send = self.sample_send(shop, step, customer, locale)
         return send, _context(customer.first_name if customer else "Alex", products)
+
+
+def _lapse_order():
+    """The order that set the customer's last_order_at: it names the lapse. An order newer than
+    the customer's row (not yet folded in) must not start a lapse of its own, timed by the older date."""
+    return (
+        select(Order.id)
+        .where(
+            Order.shop_id == Customer.shop_id,
+            Order.customer_id == Customer.id,
+            Order.placed_at == Customer.last_order_at,
+            Order.cancelled_at.is_(None),
+        )
+        .order_by(Order.id.desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+
+
+def _trigger(shop, customer_id, email, locale, at, order_id) -> Trigger:
+    return Trigger(
+        ref=str(order_id),
+        at=at,
+        recipient=email.lower(),
+        customer_id=customer_id,
+        locale=language(locale, shop.locale),
+        context={"last_order_id": order_id},
+    )
 
 
 def _bestsellers(shop, values: dict, customer_id: int | None) -> list[Product]:
