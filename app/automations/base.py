@@ -322,8 +322,9 @@ class Automation:
             ),
         ) + tuple(self.fields)
 
-    def validate(self, values: dict) -> None:
-        """Checks across fields (e.g. a reminder after the first email); raise fields.FieldError."""
+    def validate(self, shop, values: dict) -> None:
+        """Checks across fields (e.g. a reminder after the first email), or against the shop's data;
+        raise fields.FieldError."""
 
     def panel(self, shop, locale: str) -> dict | None:
         """The variables of `panel_template` for this shop, in `locale` ("en"/"vi"); None: no block."""

@@ -36,6 +36,9 @@ SCRIPT_WORDS = (
     "import_done",
     "import_queued",
     "import_failed",
+    "period_days",
+    "period_day",
+    "period_never",
 )
 
 
@@ -144,7 +147,7 @@ def body(shop: Shop, locale: str) -> str:
             "key": key,
             "title": AUTOMATIONS[key].title.get(locale) or key,
             "values": automation_settings.as_json(shop, key),
-            "fields": _form_order(automation_settings.fields(key)),
+            "fields": _form_order(automation_settings.fields(key, shop)),
             "steps": automation_settings.steps(key),
             "panel": _panel(AUTOMATIONS[key], shop, locale),
         }

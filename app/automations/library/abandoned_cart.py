@@ -86,7 +86,7 @@ class AbandonedCart(Automation):
         },
     }
 
-    def validate(self, values: dict) -> None:
+    def validate(self, shop, values: dict) -> None:
         if values["reminder_delay_hours"] <= values["delay_hours"]:
             raise f.FieldError(
                 "reminder_delay_hours must be later than delay_hours",

@@ -132,6 +132,23 @@
     return [name, texts];
   }
 
+  function dayWords(count) {
+    if (count === undefined || count === null) { return "–"; }
+    if (count === 0) { return config.words.period_never; }
+    if (count === 1) { return config.words.period_day; }
+    return fill(config.words.period_days, { count: count });
+  }
+
+  // The merchant's numbers as saved, beside the ones learned from the shop's orders.
+  function showProductNumbers(cardElement, automation) {
+    cardElement.querySelectorAll("[data-product-numbers]").forEach(function (table) {
+      var saved = automation[table.dataset.productNumbers] || {};
+      table.querySelectorAll("tr[data-product]").forEach(function (row) {
+        row.querySelector("[data-value]").textContent = dayWords(saved[row.dataset.product]);
+      });
+    });
+  }
+
   function saveAutomation(cardElement, changes, input) {
     var status = cardElement.querySelector("[data-status]");
     setStatus(status, config.words.saving);
@@ -140,6 +157,7 @@
       .then(function (automation) {
         if (input) { input.removeAttribute("aria-invalid"); }
         setStatus(status, config.words.saved, "ok");
+        showProductNumbers(cardElement, automation);
         var toggle = cardElement.querySelector("[data-action=toggle]");
         toggle.setAttribute("aria-checked", automation.enabled ? "true" : "false");
         var label = toggle.querySelector(".switch__label");
