@@ -78,6 +78,7 @@ def _import_job_handlers() -> None:
     from app.answers import jobs as _n  # noqa: F401
     from app.history import jobs as _h  # noqa: F401
     from app.mail import jobs as _m  # noqa: F401
+    from app.marketing import jobs as _k  # noqa: F401
     from app.predictions import jobs as _pj  # noqa: F401
     from app.settings import jobs as _t  # noqa: F401
     from app.shops import jobs as _s  # noqa: F401

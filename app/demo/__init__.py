@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from app.shops import app_config
 
 SANDBOX_PORT, INBOX_SMTP_PORT, INBOX_WEB_PORT = 5001, 1025, 5002
 
@@ -47,7 +48,9 @@ def run(port: int) -> None:
     upgrade()
 
     start_inbox(INBOX_SMTP_PORT, INBOX_WEB_PORT)
-    store = create_sandbox(config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"], config["APP_URL"])
+    store = create_sandbox(
+        config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"], config["APP_URL"], app_toml=app_config.DEFAULT_PATH
+    )
     seed_survey_customers(store.extensions["sandbox"])
     serve(store, port=SANDBOX_PORT)
     threading.Thread(target=_worker_loop, args=(app, config["TICK_SECONDS"]), daemon=True).start()
