@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from app import clock
 from app.mail import compliance, rendering, tokens
 from app.mail.mime import alternative, header_value
+from app.shops.domains import storefront_url
 from app.shops.settings import DEFAULTS, effective
 
 #: Long headers stay on one line (a folded or encoded List-Unsubscribe URL breaks one-click
@@ -44,7 +45,7 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
     rules = compliance.rules(shop)
     app_url = current_app.config["APP_URL"]
     shop_name = shop.name or shop.domain
-    shop_url = f"https://{shop.primary_domain or shop.domain}"
+    shop_url = storefront_url(current_app.config, shop)
     page = {
         "first_name": None,
         "discount": None,

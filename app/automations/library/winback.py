@@ -5,6 +5,7 @@ lapses again gets a new email, while one lapse never gets two. The email shows t
 shop's bestsellers minus what this customer already bought.
 """
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.automations import fields as f
@@ -12,6 +13,7 @@ from app.automations.base import Automation, Skip, Step, Trigger, customer_of, d
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
+from app.shops.domains import storefront_url
 
 #: Fewer bestsellers than this and the email is not worth sending.
 MIN_PRODUCTS = 2
@@ -148,7 +150,7 @@ def _context(first_name: str | None, products: list[Product]) -> dict:
 
 
 def _sample_products(shop) -> list[Product]:
-    base = f"https://{shop.primary_domain or shop.domain}/products/"
+    base = f"{storefront_url(current_app.config, shop)}/products/"
     return [
         Product(shop_id=shop.id, id=0, title=title, price=price, url=base + handle, image_url=None)
         for title, price, handle in (
