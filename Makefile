@@ -56,6 +56,7 @@ bench: $(BIN)/.installed-dev system-deps
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/planning.py
 	$(BIN)/python bench/new_automation.py
+	$(BIN)/python bench/vitals.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -14,6 +14,7 @@ fitted model yet, or a single day of purchases, whose p_alive the model keeps at
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import predictions
@@ -22,6 +23,7 @@ from app.automations.base import Automation, Skip, Step, Trigger, customer_of, l
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
+from app.shops.domains import storefront_url
 
 #: Fewer bestsellers than this and the email is not worth sending.
 MIN_PRODUCTS = 2
@@ -245,7 +247,7 @@ def _context(first_name: str | None, products: list[Product]) -> dict:
 
 
 def _sample_products(shop) -> list[Product]:
-    base = f"https://{shop.primary_domain or shop.domain}/products/"
+    base = f"{storefront_url(current_app.config, shop)}/products/"
     return [
         Product(shop_id=shop.id, id=0, title=title, price=price, url=base + handle, image_url=None)
         for title, price, handle in (
