@@ -1,8 +1,10 @@
 """The kinds of setting an automation can declare, each with its own validation.
 
-A field knows its name, default, bounds and label (en + vi); `clean(value, current)` returns
+A field knows its name, default, bounds and label (en + vi); `clean(value, current, shop)` returns
 the value to store or raises `FieldError`, whose message exists in both languages so the API
-can answer the merchant in theirs. The settings page draws a field from `as_json()` by `type`.
+can answer the merchant in theirs. The settings page draws a field from `as_json(shop, value)` by
+`type`: with a shop, a field may add what that shop's own data says (the figures the shop's orders
+suggest, beside the merchant's own), so the merchant can see and correct them.
 
 Types: "bool", "int", "text" (one string per language), "subjects" (a list with one
 {"en","vi"} object per step), "numbers" (a list of whole numbers), "product_numbers" (a store
@@ -13,10 +15,15 @@ e.g. a probability).
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
+from app.customers.models import Product
+from app.extensions import db
 from app.mail import placeholders
 from app.mail.rendering import LANGUAGES
 
@@ -44,11 +51,16 @@ class Field:
     default: Any
     label: dict
     type: str = field(default="", init=False)
+    #: {"en","vi"}: a sentence or two in plain words (optional; drawn under a number or a choice).
+    help: dict = field(default_factory=dict, kw_only=True)
 
-    def as_json(self) -> dict:
-        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label)}
+    def as_json(self, shop=None, value: Any = None) -> dict:
+        """The form description; `shop` and its current `value` let a field add the shop's own data."""
+        described = {"help": dict(self.help)} if self.help else {}
+        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label), **described}
 
-    def clean(self, value: Any, current: Any) -> Any:
+    def clean(self, value: Any, current: Any, shop) -> Any:
+        """The value to store for `shop` (whose data a check may need), or raise FieldError."""
         raise NotImplementedError
 
 
@@ -56,7 +68,7 @@ class Field:
 class Bool(Field):
     type: str = field(default="bool", init=False)
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         if not isinstance(value, bool):
             raise FieldError(f"{self.name} must be true or false", f"{self.name} phải là true hoặc false")
         return value
@@ -68,10 +80,10 @@ class Int(Field):
     max: int = 100
     type: str = field(default="int", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "min": self.min, "max": self.max}
+    def as_json(self, shop=None, value=None) -> dict:
+        return {**super().as_json(shop, value), "min": self.min, "max": self.max}
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         return _whole(self.name, value, self.min, self.max)
 
 
@@ -83,10 +95,10 @@ class Text(Field):
     max: int = 150
     type: str = field(default="text", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "min": self.min, "max": self.max, "placeholders": list(PLACEHOLDERS)}
+    def as_json(self, shop=None, value=None) -> dict:
+        return {**super().as_json(shop, value), "min": self.min, "max": self.max, "placeholders": list(PLACEHOLDERS)}
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         return _texts(self.name, value, current, self.min, self.max)
 
 
@@ -98,10 +110,10 @@ class Subjects(Field):
     max: int = 150
     type: str = field(default="subjects", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "min": self.min, "max": self.max, "placeholders": list(PLACEHOLDERS)}
+    def as_json(self, shop=None, value=None) -> dict:
+        return {**super().as_json(shop, value), "min": self.min, "max": self.max, "placeholders": list(PLACEHOLDERS)}
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         if not isinstance(value, list) or len(value) != len(current):
             raise FieldError(
                 f"{self.name} must be a list of {len(current)} subjects, one per email",
@@ -124,10 +136,10 @@ class Numbers(Field):
     increasing: bool = False
     type: str = field(default="numbers", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "min": self.min, "max": self.max, "length": self.length}
+    def as_json(self, shop=None, value=None) -> dict:
+        return {**super().as_json(shop, value), "min": self.min, "max": self.max, "length": self.length}
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         if not isinstance(value, list) or not value or (self.length and len(value) != self.length):
             count = self.length or "one or more"
             raise FieldError(
@@ -144,16 +156,47 @@ class Numbers(Field):
 
 @dataclass(frozen=True)
 class ProductNumbers(Field):
-    """A store product id (numeric, as a string) → a whole number; the whole map is replaced."""
+    """A store product id (numeric, as a string) → a whole number; the whole map is replaced, and
+    every product named must be one of the shop's.
+
+    `suggested(shop) -> {product id: n}`: the figure the shop's own data gives a product (e.g. a
+    usage period learned from repeat purchases), labelled `suggested_label`. With a shop, the form
+    description lists `rows`: each product with a suggestion or a merchant's value, by title, with
+    both side by side ("suggested": n or None, "value": the merchant's n or None).
+    """
 
     min: int = 0
     max: int = 365
+    suggested: Callable[[Any], dict[int, int]] | None = None
+    suggested_label: dict = field(default_factory=dict)
     type: str = field(default="product_numbers", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "min": self.min, "max": self.max}
+    def as_json(self, shop=None, value=None) -> dict:
+        described = {**super().as_json(shop, value), "min": self.min, "max": self.max}
+        if self.suggested_label:
+            described["suggested_label"] = dict(self.suggested_label)
+        if shop is not None:
+            described["rows"] = self.rows(shop, value or {})
+        return described
 
-    def clean(self, value, current):
+    def rows(self, shop, value: dict) -> list[dict]:
+        """The shop's products with a suggestion or a merchant's number, by title."""
+        suggested = self.suggested(shop) if self.suggested else {}
+        ids = sorted(set(suggested) | {int(key) for key in value})
+        titles = _titles(shop, ids)
+        rows = [
+            {
+                "id": str(product_id),
+                "title": titles.get(product_id),
+                "suggested": suggested.get(product_id),
+                "value": value.get(str(product_id)),
+            }
+            for product_id in ids
+        ]
+        # Products the merchant reads by name; one the store no longer has goes last.
+        return sorted(rows, key=lambda row: (row["title"] is None, (row["title"] or "").casefold(), int(row["id"])))
+
+    def clean(self, value, current, shop):
         if not isinstance(value, dict):
             raise FieldError(
                 f"{self.name} must be an object of product id → number",
@@ -167,7 +210,22 @@ class ProductNumbers(Field):
                     f"{self.name}: {key!r} không phải mã số của sản phẩm",
                 )
             cleaned[key] = _whole(f"{self.name}[{key}]", number, self.min, self.max)
+        known = _titles(shop, [int(key) for key in cleaned])
+        unknown = ", ".join(key for key in cleaned if int(key) not in known)
+        if unknown:
+            raise FieldError(
+                f"{self.name}: the shop has no product with id {unknown}",
+                f"{self.name}: cửa hàng không có sản phẩm mã {unknown}",
+            )
         return cleaned
+
+
+def _titles(shop, ids: list[int]) -> dict[int, str]:
+    """{product id: title} of those of `ids` the shop has."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Product.id, Product.title).where(Product.shop_id == shop.id, Product.id.in_(ids)))
+    return {product_id: title for product_id, title in rows}
 
 
 @dataclass(frozen=True)
@@ -176,7 +234,7 @@ class Url(Field):
 
     type: str = field(default="url", init=False)
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         if value == "":
             return ""
         if isinstance(value, str) and len(value) <= 2000 and not any(ord(c) < 33 or ord(c) == 127 for c in value):
@@ -196,10 +254,13 @@ class Choice(Field):
     choices: dict = field(default_factory=dict)
     type: str = field(default="choice", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "choices": {value: dict(label) for value, label in self.choices.items()}}
+    def as_json(self, shop=None, value=None) -> dict:
+        return {
+            **super().as_json(shop, value),
+            "choices": {value: dict(label) for value, label in self.choices.items()},
+        }
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         if not isinstance(value, str) or value not in self.choices:
             names = ", ".join(self.choices)
             raise FieldError(f"{self.name} must be one of {names}", f"{self.name} phải là một trong: {names}")
@@ -214,10 +275,10 @@ class Fraction(Field):
     max: float = 1.0
     type: str = field(default="fraction", init=False)
 
-    def as_json(self) -> dict:
-        return {**super().as_json(), "min": self.min, "max": self.max}
+    def as_json(self, shop=None, value=None) -> dict:
+        return {**super().as_json(shop, value), "min": self.min, "max": self.max}
 
-    def clean(self, value, current):
+    def clean(self, value, current, shop):
         number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
         if number is None or not math.isfinite(number) or not self.min < number < self.max:
             raise FieldError(

@@ -30,10 +30,14 @@ class UnknownAutomation(SettingsError):
     """No automation has this key (the API answers 404 or 400)."""
 
 
-def fields(key: str) -> list[dict]:
+def fields(key: str, shop=None) -> list[dict]:
     """What the settings page needs to draw the form: name, type, default, label {en, vi}, and per type
-    min/max (int, text, subjects, numbers, product_numbers), length (numbers), placeholders (texts)."""
-    return [field.as_json() for field in _automation(key).all_fields()]
+    min/max (int, text, subjects, numbers, product_numbers), length (numbers), placeholders (texts).
+    With `shop`, what that shop's data adds (product_numbers: `rows`, each product's suggested figure
+    beside the merchant's)."""
+    automation = _automation(key)
+    current = values(shop, key) if shop is not None else {}
+    return [field.as_json(shop, current.get(field.name)) for field in automation.all_fields()]
 
 
 def steps(key: str) -> list[dict]:
@@ -81,8 +85,8 @@ def update(shop, key: str, changes: dict) -> dict:
     new = dict(current)
     try:
         for name, value in changes.items():
-            new[name] = by_name[name].clean(value, current[name])
-        automation.validate(new)
+            new[name] = by_name[name].clean(value, current[name], shop)
+        automation.validate(shop, new)
     except FieldError as error:
         raise SettingsError(error.words["en"], error.words["vi"]) from None
 

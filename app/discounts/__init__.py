@@ -1,7 +1,9 @@
 """One discount code per email, created in the store just before the email is sent.
 
 Each code is usable once, only by that customer when we know who they are, and
-expires after VALIDITY (the email prints the date). Two kinds: a percentage off the
+works through the VALIDITY-th day after the email goes, to that day's end in the shop's time
+zone: never less than VALIDITY from the send, and the date the email prints ("valid until
+9 March", "có hiệu lực đến hết ngày 9 tháng 3") is the last whole day it works. Two kinds: a percentage off the
 order (`create_code`) and free shipping (`create_free_shipping_code`, recorded with
 percent 0). If the store refuses or throttles, either raises NotNow and the engine
 defers the send: an email never goes out with a code that does not exist.
@@ -19,8 +21,6 @@ from app.jobs import kinds
 from app.shops.graphql import Client, GraphQLError, UserErrors, gid
 
 VALIDITY = timedelta(days=7)
-#: A code reused for a retried send must still leave the customer most of the week.
-REUSE_MIN_LEFT = timedelta(days=6)
 #: No 0/O, 1/I/L: codes are read off a phone and typed at checkout.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PREFIX = "COMEBACK"
@@ -73,12 +73,12 @@ def _issue(shop, send, percent: int) -> tuple[str, datetime]:
         if percent == FREE_SHIPPING
         else (CREATE, "discountCodeBasicCreate")
     )
-    reusable = _reusable(shop.id, send, percent)
+    starts_at = clock.now().replace(microsecond=0)
+    expires_at = ends_at(starts_at, shop.timezone)
+    reusable = _reusable(shop.id, send, percent, expires_at)
     if reusable is not None:
         send.discount_code = reusable.code
         return reusable.code, reusable.expires_at
-    starts_at = clock.now().replace(microsecond=0)
-    expires_at = starts_at + VALIDITY
     try:
         client = Client.for_shop(shop)
         # The engine retries the whole send later; waiting long here would stall its batch.
@@ -116,6 +116,13 @@ def _issue(shop, send, percent: int) -> tuple[str, datetime]:
     return code, expires_at
 
 
+def ends_at(sent_at: datetime, timezone: str | None) -> datetime:
+    """The last second (naive UTC) of the VALIDITY-th day after `sent_at` in the shop's time zone."""
+    zone = clock.zone(timezone)
+    last_day = clock.local_day(sent_at, zone) + VALIDITY
+    return clock.day_start(last_day + timedelta(days=1), zone) - timedelta(seconds=1)
+
+
 def _input(send, code: str, percent: int, starts_at: datetime, expires_at: datetime) -> dict:
     buyers = {"customers": {"add": [gid("Customer", send.customer_id)]}} if send.customer_id else {"all": "ALL"}
     common = {
@@ -141,8 +148,11 @@ def _input(send, code: str, percent: int, starts_at: datetime, expires_at: datet
     }
 
 
-def _reusable(shop_id: int, send, percent: int) -> IssuedCode | None:
-    """The code made for this send on an earlier, deferred attempt, if it still has time left."""
+def _reusable(shop_id: int, send, percent: int, ends: datetime) -> IssuedCode | None:
+    """The code made for this send on an earlier, deferred attempt, if it lasts as long as a fresh
+    one would (made the same day): a code made days before the email finally goes would leave the
+    customer less than the week. An older one never reached anyone (the email did not go) and simply
+    expires unused in the store."""
     if send.id is None:
         return None
     return db.session.scalar(
@@ -151,7 +161,7 @@ def _reusable(shop_id: int, send, percent: int) -> IssuedCode | None:
             IssuedCode.shop_id == shop_id,
             IssuedCode.send_id == send.id,
             IssuedCode.percent == percent,
-            IssuedCode.expires_at >= clock.now() + REUSE_MIN_LEFT,
+            IssuedCode.expires_at >= ends,
         )
         .order_by(IssuedCode.expires_at.desc())
         .limit(1)

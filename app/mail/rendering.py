@@ -3,11 +3,11 @@
 Both halves are Jinja with the same context. The HTML half autoescapes (customer
 names and product titles come from the store, i.e. from strangers); the text half
 does not, since it is never parsed as HTML. Money and dates follow the email's
-language with Babel: `250.000 ₫`, `$25.00`, `29 tháng 11, 2026`.
+language: `250.000 ₫`, `$25.00` (Babel), `November 29, 2026`, `ngày 29 tháng 11 năm 2026`.
 """
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -76,7 +76,16 @@ def _date(context, value) -> str:
         zone = ZoneInfo(context.get("timezone") or "UTC")
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         value = aware.astimezone(zone).date()
-    return format_date(value, "long", locale=context.get("lang", "en"))
+    return long_date(value, context.get("lang", "en"))
+
+
+def long_date(day: date, lang: str) -> str:
+    """A date as it reads mid-sentence. Babel's Vietnamese "7 tháng 12, 2024" is a form no
+    Vietnamese shop writes; they write "ngày 7 tháng 12 năm 2024" (lower-case: templates put it
+    after "vào", "đến hết" and the like, never first in a sentence)."""
+    if lang == "vi":
+        return f"ngày {day.day} tháng {day.month} năm {day.year}"
+    return format_date(day, "long", locale=lang)
 
 
 def _environment(autoescape: bool, loader=None) -> Environment:

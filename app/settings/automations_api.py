@@ -57,7 +57,7 @@ def automation_fields(key):
         return error_response(f"no automation {key!r}", 404)
     # The placeholders are the only template syntax a merchant's text may hold (INTERFACE.md).
     return jsonify(
-        fields=automation_settings.fields(key),
+        fields=automation_settings.fields(key, g.shop),
         steps=automation_settings.steps(key),
         placeholders=["{{ %s }}" % name for name in placeholders.PLACEHOLDERS],
     )

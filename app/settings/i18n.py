@@ -8,6 +8,7 @@ from babel.numbers import format_currency, format_decimal
 
 from app.automations.registry import AUTOMATIONS, reason_words
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages
+from app.settings.words_access import WORDS as ACCESS_WORDS
 
 MESSAGES = {
     "en": {
@@ -36,6 +37,11 @@ MESSAGES = {
         "revenue": "Revenue",
         "chart_label": "Emails sent per day over the last 30 days",
         "activity": "Recent activity",
+        "product": "Product",
+        "yours": "Yours",
+        "period_days": "{count} days",
+        "period_day": "1 day",
+        "period_never": "never",
         "no_activity": "No emails yet. Switch an automation on to start.",
         "import": "Order history import",
         "import_running": "Importing your order history: {done} of {total}.",
@@ -110,6 +116,11 @@ MESSAGES = {
         "revenue": "Doanh thu",
         "chart_label": "Số email gửi mỗi ngày trong 30 ngày qua",
         "activity": "Hoạt động gần đây",
+        "product": "Sản phẩm",
+        "yours": "Bạn đặt",
+        "period_days": "{count} ngày",
+        "period_day": "1 ngày",
+        "period_never": "không nhắc",
         "no_activity": "Chưa có email nào. Hãy bật một tự động hóa để bắt đầu.",
         "import": "Nhập lịch sử đơn hàng",
         "import_running": "Đang nhập lịch sử đơn hàng: {done} / {total}.",
@@ -235,3 +246,8 @@ class Words:
 
     def money(self, value, currency: str) -> str:
         return format_currency(value, currency, locale=self.locale)
+
+
+# The access section and the page chrome bring their own words (app/settings/words_access.py).
+for _locale, _words in ACCESS_WORDS.items():
+    MESSAGES[_locale].update(_words)

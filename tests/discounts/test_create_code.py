@@ -1,11 +1,13 @@
 """Discount codes are created in the (sandbox) store over real HTTP, one per email."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from app.clock import zone
 from app.discounts import FREE_SHIPPING, NotNow, create_code, create_free_shipping_code
 from app.discounts.models import IssuedCode
 from app.extensions import db
@@ -50,7 +52,9 @@ def test_each_email_gets_its_own_single_use_code_for_that_customer(shop, store_s
     assert created.customer_ids == [send.customer_id]
     assert created.percentage == pytest.approx(0.15)
     assert created.ends_at == expires_at.replace(tzinfo=UTC)
-    assert timedelta(days=6, hours=23) < expires_at - datetime.now(UTC).replace(tzinfo=None) <= timedelta(days=7)
+    # Through the 7th day after the email, to that day's end in the shop's time zone.
+    assert timedelta(days=7) <= expires_at - datetime.now(UTC).replace(tzinfo=None) < timedelta(days=8)
+    assert (expires_at + timedelta(seconds=1)).replace(tzinfo=UTC).astimezone(zone(shop.timezone)).time() == time(0)
 
     other = Send(
         shop_id=shop.id,
@@ -70,6 +74,16 @@ def test_a_deferred_send_reuses_its_code_instead_of_creating_another(shop, store
     before = len(store_shop.discount_codes)
     assert create_code(shop, send, 10)[0] == code
     assert len(store_shop.discount_codes) == before
+
+
+def test_a_send_deferred_to_another_day_gets_a_code_that_lasts_the_week_from_then(shop, store_shop, send):
+    code, expires_at = create_code(shop, send, 10)
+    db.session.commit()
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=2)):
+        later, later_expires_at = create_code(shop, send, 10)
+        assert later != code
+        assert later_expires_at - expires_at == timedelta(days=2)
+        assert later_expires_at >= datetime.now(UTC).replace(tzinfo=None) + timedelta(days=7)
 
 
 @pytest.mark.parametrize("fault", [("discount", "user_errors"), ("graphql", "500"), ("graphql", "throttle:5")])

@@ -35,8 +35,8 @@ def _stock(shop, add_product):
 def test_one_email_names_every_due_product_with_a_reorder_link(
     shop, enable, add_customer, add_product, smtp, sends, tick
 ):
-    enable(shop, "replenishment", products={"7": 30, "8": 30})
     _stock(shop, add_product)
+    enable(shop, "replenishment", products={"7": 30, "8": 30})
     add_customer(shop, id=1, email="ann@example.com", first_name="Ann")
     _order(shop, 10, NOW - timedelta(days=25, hours=1), 1, [(7, 70, 2), (8, 80, 1), (9, 90, 1)])
     tick(NOW - timedelta(hours=2))
@@ -56,8 +56,8 @@ def test_one_email_names_every_due_product_with_a_reorder_link(
 def test_the_reorder_link_fills_the_cart(shop, enable, add_customer, add_product, smtp, tick, client):
     from urllib.parse import urlsplit
 
-    enable(shop, "replenishment", products={"7": 30})
     _stock(shop, add_product)
+    enable(shop, "replenishment", products={"7": 30})
     add_customer(shop, id=1, email="ann@example.com")
     _order(shop, 10, NOW - timedelta(days=25, hours=1), 1, [(7, 70, 2)])
     tick(NOW)
@@ -69,8 +69,8 @@ def test_the_reorder_link_fills_the_cart(shop, enable, add_customer, add_product
 def test_buying_again_cancels_it(shop, enable, add_customer, add_product, smtp, sends, tick):
     from app.automations import planning
 
-    enable(shop, "replenishment", products={"7": 30})
     _stock(shop, add_product)
+    enable(shop, "replenishment", products={"7": 30})
     add_customer(shop, id=1, email="ann@example.com")
     _order(shop, 10, NOW - timedelta(days=25, hours=1), 1, [(7, 70, 1)])
     planning.plan(NOW)
@@ -100,8 +100,8 @@ def test_a_learned_period_is_used_and_the_merchants_zero_means_never(
 
 
 def test_no_consent_no_email(shop, enable, add_customer, add_product, smtp, tick):
-    enable(shop, "replenishment", products={"7": 30})
     _stock(shop, add_product)
+    enable(shop, "replenishment", products={"7": 30})
     add_customer(shop, id=1, email="ann@example.com", consent="unsubscribed")
     _order(shop, 10, NOW - timedelta(days=25, hours=1), 1, [(7, 70, 1)])
     tick(NOW)

@@ -95,3 +95,67 @@ def test_the_anniversary_preview_names_the_customers_coming_anniversary(shop, cl
         auth = {"Authorization": f"Bearer {session_token(shop.domain)}"}
         answer = client.get("/api/automations/anniversary/preview?locale=en", headers=auth)
     assert "2 years together" in answer.json["html"]
+
+
+def _learned_espresso(shop, add_customer, add_order, add_product):
+    """Five customers bought product 7 again after 30 days: a learned period of 30 days."""
+    from app.lifecycle import usage
+
+    add_product(shop, 7, "Espresso blend")
+    add_product(shop, 8, "Mocha pot")
+    for customer_id in range(1, 6):
+        add_customer(shop, id=customer_id, email=f"c{customer_id}@example.com")
+        add_order(shop, customer_id * 10, datetime(2026, 1, 1), customer_id=customer_id, lines=[(7, 1)])
+        add_order(shop, customer_id * 10 + 1, datetime(2026, 1, 31), customer_id=customer_id, lines=[(7, 1)])
+    usage.forget(shop.id)
+
+
+@pytest.mark.parametrize(
+    "locale, learned, yours, mocha",
+    [("en", "Learned from your orders", "Yours", "never"), ("vi", "Tự học từ đơn hàng", "Bạn đặt", "không nhắc")],
+)
+def test_the_page_shows_each_products_learned_period_beside_the_merchants(
+    shop, client, auth, add_customer, add_order, add_product, locale, learned, yours, mocha
+):
+    _learned_espresso(shop, add_customer, add_order, add_product)
+    assert client.patch("/api/automations/replenishment", headers=auth, json={"products": {"8": 0}}).status_code == 200
+    page = client.get(f"/api/page?locale={locale}", headers=auth).get_data(as_text=True)
+    table = page[page.index('data-product-numbers="products"') :]
+    table = table[: table.index("</table>")]
+    assert learned in table and yours in table
+    espresso = table[table.index('data-product="7"') :]
+    espresso = espresso[: espresso.index("</tr>")]
+    days = "30 days" if locale == "en" else "30 ngày"
+    assert "Espresso blend" in espresso and f'<td class="num" data-suggested>{days}</td>' in espresso
+    assert '<td class="num" data-value>–</td>' in espresso  # the merchant set none: the learned one counts
+    pot = table[table.index('data-product="8"') :]
+    assert "Mocha pot" in pot and f'<td class="num" data-value>{mocha}</td>' in pot
+
+
+def test_the_fields_api_lists_the_learned_periods_for_the_shop(
+    shop, client, auth, add_customer, add_order, add_product
+):
+    _learned_espresso(shop, add_customer, add_order, add_product)
+    client.patch("/api/automations/replenishment", headers=auth, json={"products": {"7": 21}})
+    fields = client.get("/api/automations/replenishment/fields", headers=auth).json["fields"]
+    [products] = [f for f in fields if f["name"] == "products"]
+    assert products["rows"] == [{"id": "7", "title": "Espresso blend", "suggested": 30, "value": 21}]
+    assert products["suggested_label"]["vi"] == "Tự học từ đơn hàng"
+
+
+@pytest.mark.parametrize(
+    "locale, message", [("en", "the shop has no product with id 999"), ("vi", "cửa hàng không có sản phẩm mã 999")]
+)
+def test_a_product_of_another_shop_is_refused_wherever_the_change_comes_from(
+    shop, make_shop, add_product, locale, message
+):
+    from app.automations import settings
+
+    other = make_shop("other-shop.myshopify.com")
+    add_product(other, 999, "Not ours")
+    # Not through a settings request (no flask.g.shop): the check reads the shop it is given.
+    with pytest.raises(settings.SettingsError) as refused:
+        settings.update(shop, "replenishment", {"products": {"999": 30}})
+    assert message in refused.value.say(locale)
+    assert db.session.get(AutomationSetting, (shop.id, "replenishment")) is None
+    assert settings.update(other, "replenishment", {"products": {"999": 30}})["products"] == {"999": 30}

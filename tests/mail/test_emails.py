@@ -103,7 +103,8 @@ def test_money_and_dates_follow_the_language(vn_shop, us_shop, make_send):
     vi_text = _compose(vn_shop, make_send(vn_shop), "abandoned_cart").get_body(("plain",)).get_content()
     en_text = _compose(us_shop, make_send(us_shop), "abandoned_cart").get_body(("plain",)).get_content()
     assert "250.000 ₫" in vi_text and "Tổng cộng: 750.000 ₫" in vi_text
-    assert "tháng 3, 2026" in vi_text
+    # As a Vietnamese shop writes a date mid-sentence: "ngày 9 tháng 3 năm 2026", not "9 tháng 3, 2026".
+    assert "có hiệu lực đến hết ngày 9 tháng 3 năm 2026." in vi_text
     assert "$25.00" in en_text and "Total: $75.00" in en_text and "March 9, 2026" in en_text
 
 

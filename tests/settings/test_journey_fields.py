@@ -2,12 +2,15 @@
 settings work without touching the API or the page."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from app.automations import fields as f
 from app.automations import registry
 from app.automations.base import Automation, Step, days
+from app.customers.models import Product
+from app.extensions import db
 from app.settings.page import body
 
 
@@ -41,7 +44,10 @@ def kitchen(monkeypatch):
     monkeypatch.setitem(registry.AUTOMATIONS, Kitchen.key, Kitchen())
 
 
-def test_every_field_type_is_listed_and_changed_through_the_api(kitchen, client, auth):
+def test_every_field_type_is_listed_and_changed_through_the_api(kitchen, client, auth, shop):
+    for product_id in (7001, 7002):  # a product map names the shop's own products
+        db.session.add(Product(shop_id=shop.id, id=product_id, title=f"Tea {product_id}", price=Decimal("5")))
+    db.session.commit()
     fields = client.get("/api/automations/test_kitchen/fields", headers=auth).json
     assert [s["name"] for s in fields["steps"]] == ["s0", "s1", "s2"]
     types = {field["name"]: field["type"] for field in fields["fields"]}
@@ -78,6 +84,7 @@ def test_every_field_type_is_listed_and_changed_through_the_api(kitchen, client,
         {"products": {"shirt": 30}},
         {"products": {"7001": -1}},
         {"products": [1]},
+        {"products": {"7003": 30}},  # not a product of the shop
         {"review_url": "javascript:alert(1)"},
         {"review_url": "https://exa mple.com"},
         {"subject": [{"en": "x"}]},

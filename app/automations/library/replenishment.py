@@ -10,7 +10,7 @@ email, and ends the reminder when none is left.
 
 from datetime import timedelta
 
-from flask import g, has_request_context
+from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -20,6 +20,7 @@ from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.lifecycle.planned import unplanned
 from app.lifecycle.usage import LONGEST, bought_again, due_lines, effective_periods, learned_today
+from app.shops.domains import storefront_url
 
 
 class Replenishment(Automation):
@@ -42,6 +43,9 @@ class Replenishment(Automation):
             },
             min=0,
             max=LONGEST,
+            # Shown beside the merchant's numbers on the settings page, so they can see and correct them.
+            suggested=lambda shop: learned_today(shop.id, clock.now().date()),
+            suggested_label={"en": "Learned from your orders", "vi": "Tự học từ đơn hàng"},
         ),
         f.Bool("learn", True, {"en": "Learn usage periods from repeat purchases", "vi": "Tự học chu kỳ mua lại"}),
     )
@@ -55,22 +59,6 @@ class Replenishment(Automation):
             "no_products": "không còn sản phẩm nào để hiển thị",
         },
     }
-
-    def validate(self, values):
-        """Every product named must be one of the shop's. `validate` is not given the shop (an engine
-        gap, see the README): the settings API's request names it in `g.shop`; elsewhere (the worker,
-        tests calling `settings.update`) the ids were checked for shape only."""
-        shop = g.get("shop") if has_request_context() else None
-        if shop is None or not values["products"]:
-            return
-        ids = [int(key) for key in values["products"]]
-        known = set(db.session.scalars(select(Product.id).where(Product.shop_id == shop.id, Product.id.in_(ids))))
-        unknown = ", ".join(str(i) for i in ids if i not in known)
-        if unknown:
-            raise f.FieldError(
-                f"products: the shop has no product with id {unknown}",
-                f"products: cửa hàng không có sản phẩm mã {unknown}",
-            )
 
     def periods(self, shop, values) -> dict[int, int]:
         """{product id: usage days} that count for this shop now."""
@@ -182,7 +170,7 @@ def _context(shop, first_name, cards: list[dict]) -> dict:
     return {
         "first_name": first_name,
         "products": cards,
-        "reorder_url": f"https://{shop.primary_domain or shop.domain}/cart/{cart}",
+        "reorder_url": f"{storefront_url(current_app.config, shop)}/cart/{cart}",
     }
 
 
