@@ -54,6 +54,9 @@ bench: $(BIN)/.installed-dev system-deps
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/send.py
+	$(BIN)/python bench/planning.py
+	$(BIN)/python bench/new_automation.py
+	$(BIN)/python bench/vitals.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -36,7 +36,7 @@ def demo_command(port):
     """SQLite, the sandbox store, a local inbox, web app and worker, on http://127.0.0.1:5000."""
     from app.demo import run
 
-    run(port)
+    raise SystemExit(run(port))
 
 
 @click.command("mail-check")

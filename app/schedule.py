@@ -18,6 +18,7 @@ from app.customers import jobs as customer_jobs  # noqa: F401 - binds rebuild_or
 from app.history import jobs as history_jobs
 from app.jobs import Periodic, kinds
 from app.mail import jobs as mail_jobs
+from app.marketing import jobs as marketing_jobs  # noqa: F401 - report_marketing: 01:00 shop time, its own clock
 from app.predictions import jobs as prediction_jobs
 from app.settings import jobs as settings_jobs  # noqa: F401 - binds send_test (runs once)
 from app.shops import jobs as shop_jobs

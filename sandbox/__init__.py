@@ -13,6 +13,14 @@ Start one::
     store = app.extensions["sandbox"]      # a Store
     shop = store.shop("demo-shop.myshopify.com")
 
+`app_toml` (a path to the app's shopify.app.toml) makes the sandbox hold the app's configuration
+as Shopify does after `shopify app deploy`: managed installation with its scopes (the admin's
+"Open Comeback" installs the app and opens it with a session token, which the app exchanges at
+the token endpoint), optional scopes granted later from `{store}/admin/oauth/request_scopes`
+(then `app/scopes_update`), and its webhook subscriptions delivered to every installed shop
+(`include_fields`, `metafield_namespaces`); see sandbox/app_config.py. Without it, only the
+authorization code grant and subscriptions made through the API.
+
 or standalone: `python -m sandbox --port 5001 --app-url http://127.0.0.1:5000 --api-key K --api-secret S`.
 
 Seed: `demo-shop.myshopify.com` (English, USD, America/New_York) and `cua-hang-viet.myshopify.com`
@@ -70,9 +78,10 @@ def create_sandbox(
     scale: float = 1.0,
     now=utcnow,
     base_url: str = "http://127.0.0.1:5001",
+    app_toml=None,
 ) -> Flask:
     app = Flask(__name__, static_url_path="/assets")
-    store = Store(api_key, api_secret, app_url, now=now, base_url=base_url)
+    store = Store(api_key, api_secret, app_url, now=now, base_url=base_url, app_toml=app_toml)
     seed_store(store, seed=seed, scale=scale)
     app.extensions["sandbox"] = store
     app.jinja_env.filters["money"] = money

@@ -14,6 +14,7 @@ def main(argv=None):
     parser.add_argument("--api-secret", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--app-toml", help="the app's shopify.app.toml: managed install and its webhooks")
     args = parser.parse_args(argv)
     app = create_sandbox(
         args.api_key,
@@ -22,6 +23,7 @@ def main(argv=None):
         seed=args.seed,
         scale=args.scale,
         base_url=f"http://{args.host}:{args.port}",
+        app_toml=args.app_toml,
     )
     print(f"Sandbox store on http://{args.host}:{args.port}/ (app at {args.app_url})")
     app.run(host=args.host, port=args.port, threaded=True)

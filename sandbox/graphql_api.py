@@ -12,7 +12,7 @@ from flask import Blueprint, g, jsonify, request
 from graphql import GraphQLError, execute_sync, get_operation_ast, parse, validate
 from graphql.language import FragmentDefinitionNode
 
-from . import bulk, cost, mutations  # noqa: F401 - importing registers their Mutation resolvers
+from . import bulk, cost, marketing, mutations  # noqa: F401 - importing registers their Mutation resolvers
 from .models import ApiCall
 from .oauth import implied
 from .resolvers import Context, resolve

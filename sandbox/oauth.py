@@ -43,6 +43,9 @@ KNOWN_SCOPES = {f"{mode}_{r}" for r in RESOURCES for mode in ("read", "write")} 
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=3600)
 REFRESH_TOKEN_LIFETIME = timedelta(seconds=7776000)
 CODE_LIFETIME = timedelta(minutes=10)
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
+OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"
 
 
 def query_hmac(params: dict, secret: str) -> str:
@@ -95,6 +98,45 @@ def authorize():
     return redirect(_callback_url(shop, redirect_uri, scope, args.get("state", "")))
 
 
+@bp.route("/request_scopes", methods=["GET", "POST"])
+def request_scopes():
+    """What App Bridge's `shopify.scopes.request([...])` opens: the merchant grants (or declines)
+    optional scopes of the toml; a grant reaches every live token at once and the app hears of it
+    by `app/scopes_update`. Then the admin opens the app again."""
+    s, shop = store(), g.shop
+    if s.app_config is None or shop.installed_scope is None:
+        return _refuse("Oauth error invalid_request: The app is not installed with managed installation")
+    if request.values.get("client_id") != s.api_key:
+        return _refuse("Oauth error invalid_request: Invalid API key")
+    asked = [x.strip() for x in request.values.get("scope", "").split(",") if x.strip()]
+    not_optional = [x for x in asked if x not in s.app_config.optional_scopes]
+    if not asked or not_optional:
+        return _refuse(f"Oauth error invalid_scope: Not an optional scope of the app: {', '.join(not_optional) or '-'}")
+    if request.method == "GET":
+        return render_template("authorize.html", shop=shop, scopes=asked, optional=True)
+    if request.form.get("decision") == "grant":
+        grant_optional_scopes(shop, asked)
+    return redirect(app_url_for(shop))
+
+
+def grant_optional_scopes(shop, scopes: list[str]) -> None:
+    s = store()
+    with s.lock:
+        previous = shop.installed_scope or ""
+        current = normalize_scope(",".join([previous, *scopes]))
+        shop.installed_scope = current
+        s.set_scope(shop.domain, current)
+    if current != previous:
+        body = {
+            "id": shop.id,
+            "shop_id": shop.id,
+            "previous": [x for x in previous.split(",") if x],
+            "current": current.split(","),
+            "updated_at": s.now().isoformat(timespec="seconds"),
+        }
+        shop.deliver("app/scopes_update", body)
+
+
 def _callback_url(shop, redirect_uri: str, scope: str, state: str) -> str:
     s = store()
     code = secrets.token_hex(16)
@@ -128,6 +170,10 @@ def access_token():
     with s.lock:
         if grant_type == "refresh_token":
             answer = _refresh(s, shop, body.get("refresh_token"))
+        elif grant_type == TOKEN_EXCHANGE:
+            answer = _token_exchange(s, shop, body)
+            if isinstance(answer, tuple):  # (error, description): RFC 8693 names its own errors
+                return _answer(shop, grant_type, {"error": answer[0], "error_description": answer[1]}, 400)
         else:
             answer = _exchange(s, shop, body.get("code"), str(body.get("expiring", "")).lower() in ("1", "true"))
     if isinstance(answer, str):
@@ -144,6 +190,23 @@ def _exchange(s, shop, code: str | None, expiring: bool) -> dict | str:
         return "The authorization code was not found or was already used"
     c.used = True
     return _issue(s, shop, c.scope, expiring)
+
+
+def _token_exchange(s, shop, body: dict) -> dict | tuple[str, str]:
+    """Shopify-managed installation: a session token of an installed app becomes an offline token
+    with the scopes the merchant granted (online tokens are not offered here)."""
+    if body.get("subject_token_type") != ID_TOKEN_TYPE:
+        return "invalid_request", "subject_token_type must be urn:ietf:params:oauth:token-type:id_token"
+    if body.get("requested_token_type", OFFLINE_TOKEN_TYPE) != OFFLINE_TOKEN_TYPE:
+        return "invalid_request", "Only offline access tokens are available in this sandbox"
+    if not body.get("subject_token"):
+        return "missing_subject_token", "The subject_token parameter is missing"
+    claims = verify_session_token(s, body["subject_token"])
+    if claims is None or claims.get("dest") != f"https://{shop.domain}":
+        return "invalid_subject_token", "The session token is invalid, expired or for another shop"
+    if shop.installed_scope is None:
+        return "invalid_subject_token", "The app is not installed on this shop"
+    return _issue(s, shop, shop.installed_scope, str(body.get("expiring", "")).lower() in ("1", "true"))
 
 
 def _refresh(s, shop, refresh_token: str | None) -> dict | str:
@@ -215,6 +278,40 @@ def session_token(shop) -> str:
     )
     signature = hmac.new(s.api_secret.encode(), signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64url(signature)}"
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verify_session_token(s, token: str) -> dict | None:
+    """The claims of a session token this store signed for the app, or None (bad signature,
+    wrong audience, expired or not yet valid; a few seconds of leeway, as Shopify allows)."""
+    try:
+        head, claims_part, signature = token.split(".")
+        expected = hmac.new(s.api_secret.encode(), f"{head}.{claims_part}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, _b64url_decode(signature)):
+            return None
+        if json.loads(_b64url_decode(head)).get("alg") != "HS256":
+            return None
+        claims = json.loads(_b64url_decode(claims_part))
+    except (ValueError, AttributeError):
+        return None
+    now = s.now().timestamp()
+    if not isinstance(claims, dict) or claims.get("aud") != s.api_key:
+        return None
+    if not (claims.get("nbf", 0) - 10 <= now < claims.get("exp", 0) + 10):
+        return None
+    return claims
+
+
+def managed_install(shop) -> None:
+    """Shopify-managed installation: the store installs the app with the toml's scopes itself,
+    "without making any calls to the app"; the app learns of it when it is opened."""
+    s = store()
+    with s.lock:
+        if shop.installed_scope is None:
+            shop.installed_scope = normalize_scope(s.app_config.scopes)
 
 
 def app_url_for(shop) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from . import catalog
-from .oauth import app_url_for
+from .oauth import app_url_for, managed_install
 from .web import load_shop, store
 
 site = Blueprint("site", __name__)
@@ -137,5 +137,12 @@ def change_consent(customer_id: int):
 @storefront.get("/open-app")
 @storefront.get("/admin/apps/<api_key>")  # Shopify's own link to an app in the admin
 def open_app(api_key=None):
-    """What clicking the app in the Shopify admin does: load the App URL with a signed query."""
+    """What clicking the app in the Shopify admin does: load the App URL with a signed query.
+
+    With the app's toml (managed installation) the store installs the app first and the App URL
+    gets a session token; `?install=code` (or `use_legacy_install_flow`) leaves the install to
+    the app, which starts the authorization code grant."""
+    config = store().app_config
+    if config is not None and not config.legacy_install and request.args.get("install") != "code":
+        managed_install(g.shop)
     return redirect(app_url_for(g.shop))

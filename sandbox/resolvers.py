@@ -549,6 +549,8 @@ SCALARS = {
     "Money": lambda v: f"{Decimal(v):.2f}",
     "UnsignedInt64": lambda v: str(v),
     "URL": lambda v: str(v),
+    "Date": lambda v: str(v),
+    "UtcOffset": lambda v: str(v),
 }
 
 

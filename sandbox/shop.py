@@ -98,6 +98,8 @@ class Shop:
         self.discount_codes: list = []
         self.consent_changes: list[ConsentChange] = []
         self.bulk_operations: list = []
+        #: The app's external marketing activities by remoteId, each with its engagements by day.
+        self.marketing_activities: dict[str, dict] = {}
         self.faults: dict[str, str] = {}
         self.installed_scope: str | None = None  #: what the merchant granted; None when not installed
         self.bucket = Bucket(maximum=2000.0, restore_rate=100.0)
@@ -166,23 +168,30 @@ class Shop:
             return kind
 
     # --- webhooks -----------------------------------------------------------------------------
-    def addresses_for(self, topic: str) -> list[str]:
-        if topic in COMPLIANCE_TOPICS:
-            return [f"{self.store.app_url}/webhooks/shopify"]
+    def targets_for(self, topic: str) -> list[tuple]:
+        """Where an event of `topic` goes: `(uri, api_version, toml subscription or None)` for each
+        subscription of the app's toml (while the app is installed; compliance topics always) and
+        each subscription made through the API for this shop."""
+        config = self.store.app_config
+        targets = []
+        if config is not None:
+            if self.installed_scope is not None or topic in COMPLIANCE_TOPICS:
+                targets += [(s.uri, s.api_version, s) for s in config.subscriptions_for(topic)]
+        elif topic in COMPLIANCE_TOPICS:
+            targets.append((f"{self.store.app_url}/webhooks/shopify", self.store.api_version, None))
         with self.store.lock:
-            return [s.uri for s in self.subscriptions if TOPICS.get(s.topic) == topic]
+            targets += [(s.uri, s.api_version, None) for s in self.subscriptions if TOPICS.get(s.topic) == topic]
+        return targets
 
-    def webhook_api_version(self, topic: str, uri: str) -> str:
-        for s in self.subscriptions:
-            if TOPICS.get(s.topic) == topic and s.uri == uri:
-                return s.api_version
-        return self.store.api_version
+    def addresses_for(self, topic: str) -> list[str]:
+        return [uri for uri, _, _ in self.targets_for(topic)]
 
     def deliver(self, topic: str, payload: dict, duplicate: bool = False, uris: list[str] | None = None):
         """Send one event to every address subscribed to `topic` (twice each when `duplicate`)."""
         return self.store.webhooks.emit(self, topic, payload, uris=uris, duplicate=duplicate)
 
     def metafield_namespaces(self, topic: str, uri: str) -> list[str]:
+        """What an API subscription (`webhookSubscriptionCreate`) of `topic` to `uri` asked for."""
         with self.store.lock:
             for s in self.subscriptions:
                 if TOPICS.get(s.topic) == topic and s.uri == uri:
@@ -193,10 +202,7 @@ class Shop:
         """customers/create or customers/update: each subscription gets the metafields of the
         namespaces it asked for (`metafieldNamespaces`), in a `metafields` list, as Shopify adds them."""
 
-        def shape(payload, uri):
-            wanted = self.metafield_namespaces(topic, uri)
-            if not wanted:
-                return payload
+        def shape(payload, wanted):
             with self.store.lock:
                 found = [m for (ns, _), m in sorted(c.metafields.items()) if ns in wanted]
             return {**payload, "metafields": [payloads.metafield(self, m, c) for m in found]}
@@ -555,10 +561,10 @@ class Shop:
     def uninstall(self):
         """The merchant removes the app: tokens revoked, app/uninstalled sent, subscriptions dropped."""
         with self.store.lock:
-            self.installed_scope = None
             self.store.revoke(self.domain)
         self.deliver("app/uninstalled", payloads.shop_body(self))
         with self.store.lock:
+            self.installed_scope = None  # after the delivery: the toml's subscriptions still carry it
             self.subscriptions.clear()
 
     def send_compliance(self, topic: str, customer=None):

@@ -8,6 +8,7 @@ import tempfile
 import threading
 from datetime import UTC, datetime
 
+from .app_config import AppToml
 from .models import AuthCode, Grant
 from .webhooks import Deliverer, http_transport
 
@@ -25,12 +26,16 @@ class Store:
         now=utcnow,
         base_url: str = "http://127.0.0.1:5001",
         api_version: str = "2026-10",
+        app_toml=None,
     ):
         self.api_key, self.api_secret = api_key, api_secret
         self.app_url = app_url.rstrip("/")
         self.base_url = base_url.rstrip("/")  #: set by `server.serve` once the port is known
         self.api_version = api_version  #: used for webhooks with no subscription of their own
         self.now = now
+        #: The app's shopify.app.toml (sandbox.app_config.AppToml), or None: an app configured
+        #: only through the API (no managed install, no toml subscriptions).
+        self.app_config = AppToml.load(app_toml, self.app_url) if app_toml else None
         self.lock = threading.RLock()
         self.shops: dict = {}
         self.grants: dict[str, Grant] = {}  #: by access token
@@ -60,6 +65,14 @@ class Store:
             for table in (self.grants, self.refresh_tokens):
                 for token in [t for t, g in table.items() if g.shop == domain]:
                     del table[token]
+
+    def set_scope(self, domain: str, scope: str):
+        """The merchant changed what the app may do: every live token of the shop carries it at once."""
+        with self.lock:
+            for table in (self.grants, self.refresh_tokens):
+                for g in table.values():
+                    if g.shop == domain:
+                        g.scope = scope
 
     def grant_for(self, access_token: str | None) -> Grant | None:
         """The live grant behind a token, or None (unknown, revoked or expired)."""

@@ -18,6 +18,7 @@ import uuid
 import requests
 from flask import has_request_context
 
+from .app_config import trim
 from .models import Delivery
 
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
@@ -50,20 +51,30 @@ class Deliverer:
         duplicate: bool = False,
         shape=None,
     ):
-        """Build one event and its deliveries (one per subscribed address); send, hold or queue them.
+        """Build one event and its deliveries (one per subscription, each with its own body); send,
+        hold or queue them. The event id is the same for all of them.
 
-        `shape(payload, uri)`, when given, makes each address's own body (a subscription's
-        `metafieldNamespaces` adds metafields to it); the event id is the same for all of them.
-        """
-        if uris is None:
-            uris = shop.addresses_for(topic)
+        `shape(payload, namespaces)`, when given, adds the metafields of a subscription's
+        `metafield_namespaces` to its body; a toml subscription's body is then trimmed to its
+        `include_fields`. `uris` limits the event to those addresses."""
+        targets = shop.targets_for(topic)
+        if uris is not None:
+            known = {}
+            for target in targets:
+                known.setdefault(target[0], target)
+            targets = [known.get(uri, (uri, self.store.api_version, None)) for uri in uris]
         event_id, at = str(uuid.uuid4()), self.store.now()
-        plain = json.dumps(payload, ensure_ascii=False).encode()
-
-        def body(uri):
-            return plain if shape is None else json.dumps(shape(payload, uri), ensure_ascii=False).encode()
-
-        made = [self._delivery(shop, topic, uri, body(uri), event_id, at) for uri in uris]
+        made = []
+        for uri, version, toml_subscription in targets:
+            if toml_subscription is not None:
+                namespaces = list(toml_subscription.metafield_namespaces)
+            else:
+                namespaces = shop.metafield_namespaces(topic, uri)
+            shaped = shape(payload, namespaces) if shape is not None and namespaces else payload
+            if toml_subscription is not None:
+                shaped = trim(shaped, toml_subscription)
+            body = json.dumps(shaped, ensure_ascii=False).encode()
+            made.append(self._delivery(shop, topic, uri, version, body, event_id, at))
         with self.store.lock:
             shop.deliveries.extend(made)
             if shop.holding:
@@ -73,7 +84,7 @@ class Deliverer:
             self.send(d, repeat=2 if duplicate else 1)
         return made
 
-    def _delivery(self, shop, topic, uri, body, event_id, at) -> Delivery:
+    def _delivery(self, shop, topic, uri, version, body, event_id, at) -> Delivery:
         webhook_id = str(uuid.uuid4())
         headers = {
             "Content-Type": "application/json",
@@ -81,7 +92,7 @@ class Deliverer:
             "X-Shopify-Topic": topic,
             "X-Shopify-Hmac-Sha256": sign(body, self.store.api_secret),
             "X-Shopify-Shop-Domain": shop.domain,
-            "X-Shopify-API-Version": shop.webhook_api_version(topic, uri),
+            "X-Shopify-API-Version": version,
             "X-Shopify-Webhook-Id": webhook_id,
             "X-Shopify-Event-Id": event_id,
             "X-Shopify-Triggered-At": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),

@@ -163,11 +163,13 @@ def live_app(app, app_port):
 
 @pytest.fixture
 def sandbox(app):
-    """The sandbox store over real HTTP; the app's SHOPIFY_STORE_URL points at it."""
+    """The sandbox store over real HTTP; the app's SHOPIFY_STORE_URL points at it. It holds the
+    app's shopify.app.toml, as Shopify does after `shopify app deploy`."""
+    from app.shops.app_config import DEFAULT_PATH
     from sandbox import create_sandbox
     from sandbox.server import serve
 
-    store_app = create_sandbox(API_KEY, API_SECRET, app.config["APP_URL"])
+    store_app = create_sandbox(API_KEY, API_SECRET, app.config["APP_URL"], app_toml=DEFAULT_PATH)
     server = serve(store_app)
     app.config["SHOPIFY_STORE_URL"] = server.base_url + "/{shop}"
     yield store_app.extensions["sandbox"]

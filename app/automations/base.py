@@ -286,6 +286,9 @@ class Automation:
     #: Reason codes of deferrals that a change of this automation's settings may lift: such sends are
     #: decided anew at the next tick after a change (e.g. a wait counted from a setting).
     deferrals: tuple[str, ...] = ("spacing", "waiting_previous")
+    #: A block of the automation's own on its settings card (e.g. the feedback survey's NPS): a
+    #: template under templates/, drawn with `panel` = what `panel(shop, locale)` returns.
+    panel_template: str | None = None
 
     def all_fields(self) -> tuple[f.Field, ...]:
         if isinstance(self.default_subject, list):
@@ -308,12 +311,24 @@ class Automation:
                 {"en": "Control group (%) that gets no email", "vi": "Nhóm đối chứng (%) không nhận email"},
                 0,
                 50,
+                help={
+                    "en": "Customers in it get no email from this automation, so you can see what the emails "
+                    "really add: the Retention tab compares their purchases with the emailed customers' and says "
+                    "how sure the difference is.",
+                    "vi": "Khách trong nhóm này sẽ không nhận email của chiến dịch, để bạn thấy email thật sự mang "
+                    "lại thêm bao nhiêu: thẻ Giữ chân khách so sánh việc mua hàng của nhóm này với nhóm nhận email "
+                    "và cho biết mức chênh lệch đáng tin đến đâu.",
+                },
             ),
         ) + tuple(self.fields)
 
     def validate(self, shop, values: dict) -> None:
         """Checks across fields (e.g. a reminder after the first email), or against the shop's data;
         raise fields.FieldError."""
+
+    def panel(self, shop, locale: str) -> dict | None:
+        """The variables of `panel_template` for this shop, in `locale` ("en"/"vi"); None: no block."""
+        return None
 
     def step_of(self, send: Send) -> Step:
         name = send.trigger_ref.partition(":")[0]

@@ -51,10 +51,13 @@ class Field:
     default: Any
     label: dict
     type: str = field(default="", init=False)
+    #: {"en","vi"}: a sentence or two in plain words (optional; drawn under a number or a choice).
+    help: dict = field(default_factory=dict, kw_only=True)
 
     def as_json(self, shop=None, value: Any = None) -> dict:
         """The form description; `shop` and its current `value` let a field add the shop's own data."""
-        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label)}
+        described = {"help": dict(self.help)} if self.help else {}
+        return {"name": self.name, "type": self.type, "default": self.default, "label": dict(self.label), **described}
 
     def clean(self, value: Any, current: Any, shop) -> Any:
         """The value to store for `shop` (whose data a check may need), or raise FieldError."""

@@ -7,13 +7,16 @@ with a web view, the web app and the worker, in one process. Never used in produ
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 
+import requests
 from flask import current_app
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from app.shops import app_config
 
 SANDBOX_PORT, INBOX_SMTP_PORT, INBOX_WEB_PORT = 5001, 1025, 5002
 
@@ -31,7 +34,47 @@ DEMO_CONFIG = {
 }
 
 
-def run(port: int) -> None:
+def run(port: int) -> int:
+    """Start the demo, or, when its ports are taken, say why and touch nothing (exit status)."""
+    taken = [p for p in (port, SANDBOX_PORT, INBOX_SMTP_PORT, INBOX_WEB_PORT) if _taken(p)]
+    if taken:
+        if port in taken and _answers_as_comeback(port):
+            print(
+                f"""
+  The Comeback demo is already running; it was left alone.
+    App            http://127.0.0.1:{port}/
+    Sandbox store  http://127.0.0.1:{SANDBOX_PORT}/
+    Inbox          http://127.0.0.1:{INBOX_WEB_PORT}/
+  Stop it with Ctrl-C in its terminal to start afresh.
+""",
+                flush=True,
+            )
+            return 0
+        print(
+            f"  The demo needs port(s) {', '.join(map(str, taken))}, which another program is using. "
+            "Stop that program (or give the app another port: flask --app app demo --port N); nothing was changed.",
+            flush=True,
+        )
+        return 1
+    _serve(port)
+    return 0
+
+
+def _taken(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:port (checked before anything is deleted)."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _answers_as_comeback(port: int) -> bool:
+    try:
+        return "Comeback" in requests.get(f"http://127.0.0.1:{port}/", timeout=2).text
+    except requests.RequestException:
+        return False
+
+
+def _serve(port: int) -> None:
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -47,7 +90,9 @@ def run(port: int) -> None:
     upgrade()
 
     start_inbox(INBOX_SMTP_PORT, INBOX_WEB_PORT)
-    store = create_sandbox(config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"], config["APP_URL"])
+    store = create_sandbox(
+        config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"], config["APP_URL"], app_toml=app_config.DEFAULT_PATH
+    )
     seed_survey_customers(store.extensions["sandbox"])
     serve(store, port=SANDBOX_PORT)
     threading.Thread(target=_worker_loop, args=(app, config["TICK_SECONDS"]), daemon=True).start()

@@ -67,8 +67,9 @@ def kind(name: str) -> Kind:
     return declared
 
 
-def handler(of: Kind):
+def handler(of: "Kind | str"):
     """`@jobs.handler(KIND)`: `fn(job)` runs the jobs of that kind."""
+    of = _declared(of)
 
     def register(fn):
         if of.run is not None and of.run is not fn:

@@ -15,6 +15,7 @@ IMPORT_HISTORY = kind("import_history")
 RECONCILE = kind("reconcile")
 REFRESH_PRODUCTS = kind("refresh_products")
 REFRESH_TOKEN = kind("refresh_token")
+READ_SCOPES = kind("read_scopes")
 
 # Webhooks (app.webhooks).
 APPLY_WEBHOOKS = kind("apply_webhooks")
@@ -26,6 +27,9 @@ CONSENT_WRITEBACK = kind("consent_writeback")
 OPTOUT_CONFIRMATION = kind("optout_confirmation")
 WRITE_BIRTHDAY = kind("write_birthday")
 SEND_TEST = kind("send_test")
+
+# Shopify's Marketing page (app.marketing).
+REPORT_MARKETING = kind("report_marketing")
 
 # Figures (app.customers, app.predictions).
 REBUILD_ORDER_DAYS = kind("rebuild_order_days")

@@ -18,6 +18,7 @@ from flask import current_app
 from app import clock
 from app.mail import compliance, placeholders, rendering, tokens, verp
 from app.mail.mime import BadAddress, address, address_header, alternative, header_value
+from app.shops.domains import storefront_url
 from app.shops.settings import DEFAULTS, effective
 from app.text import one_line
 
@@ -39,7 +40,7 @@ def compose(shop, send, *, template: str, context: dict, subject, marketing: boo
     rules = compliance.rules(shop)
     app_url = current_app.config["APP_URL"]
     shop_name = shop.name or shop.domain
-    shop_url = f"https://{shop.primary_domain or shop.domain}"
+    shop_url = storefront_url(current_app.config, shop)
     page = {
         "first_name": None,
         "discount": None,

@@ -8,6 +8,7 @@
 """
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -40,6 +41,10 @@ CONFIRMATION_SUBJECT = {
     "vi": "Bạn đã hủy đăng ký nhận email từ {{ shop_name }}",
 }
 
+#: The optional scope that lets an unsubscribe reach the store's customer record.
+WRITE_CUSTOMERS = "write_customers"
+WAIT_FOR_SCOPE = timedelta(days=1)
+
 
 def unsubscribe(shop: Shop, email: str, send_id: int | None, locale: str) -> None:
     """Stop marketing to `email` now, and queue what follows; a repeated request adds nothing."""
@@ -49,7 +54,8 @@ def unsubscribe(shop: Shop, email: str, send_id: int | None, locale: str) -> Non
         return
     record(shop.id, send_id, "unsubscribe")
     customer_id = _customer_id(shop.id, email, send_id)
-    if shop.installed and customer_id is not None and "write_customers" in (shop.scopes or "").split(","):
+    # Queued even without write_customers: the job waits until the merchant allows it (settings page).
+    if shop.installed and customer_id is not None:
         jobs.enqueue(
             shop.id,
             "consent_writeback",
@@ -71,6 +77,9 @@ def write_back_consent(job):
     shop = db.session.get(Shop, job.shop_id)
     if shop is None or not shop.installed:
         return None
+    if WRITE_CUSTOMERS not in (shop.scopes or "").split(","):
+        # Kept in Comeback until the merchant grants the optional scope; app/scopes_update wakes the job.
+        return clock.now() + WAIT_FOR_SCOPE
     Client.for_shop(shop).mutate(
         CONSENT_UPDATE,
         {

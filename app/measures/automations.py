@@ -33,38 +33,50 @@ MIN_CONVERSIONS = 5
 
 
 def per_automation(shop, keys: list[str], start: datetime, end: datetime) -> dict[str, dict]:
-    """Figures per automation key for emails sent in [start, end) (naive UTC)."""
+    """Figures per automation key for emails sent in [start, end) (naive UTC).
+
+    A few statements for all keys together, each reading only the period's sends of these keys
+    (`automation IN keys` lets the (shop, automation, sent_at) index bound the scan)."""
     rows = {key: _empty() for key in keys}
-    in_period = and_(Send.shop_id == shop.id, Send.state == SENT, Send.sent_at >= start, Send.sent_at < end)
-    for key, sent in db.session.execute(
-        select(Send.automation, func.count()).where(in_period).group_by(Send.automation)
+    groups = {key: {SENT: _group(), HELD_OUT: _group()} for key in keys}
+    mine = and_(Send.shop_id == shop.id, Send.automation.in_(keys))
+    sent = and_(Send.state == SENT, Send.sent_at >= start, Send.sent_at < end)
+    held = and_(Send.state == HELD_OUT, Send.due_at >= start, Send.due_at < end)
+    in_period = and_(mine, or_(sent, held))
+    for key, state, count, customers in db.session.execute(
+        select(Send.automation, Send.state, func.count(), func.count(distinct(Send.customer_id)))
+        .where(in_period)
+        .group_by(Send.automation, Send.state)
     ):
-        if key in rows:
-            rows[key]["sent"] = sent
-    events = (
-        select(Send.automation, EmailEvent.kind, func.count(distinct(EmailEvent.send_id)))
-        .join(EmailEvent, and_(EmailEvent.shop_id == Send.shop_id, EmailEvent.send_id == Send.id))
-        .where(in_period, EmailEvent.kind.in_(("open", "click")))
-        .group_by(Send.automation, EmailEvent.kind)
-    )
-    for key, kind, count in db.session.execute(events):
-        if key in rows:
+        if state == SENT:
+            rows[key]["sent"] = count
+        groups[key][state]["customers"] = customers
+    active = [key for key in keys if groups[key][SENT]["customers"] or groups[key][HELD_OUT]["customers"]]
+    if any(row["sent"] for row in rows.values()):
+        events = (
+            select(Send.automation, EmailEvent.kind, func.count(distinct(EmailEvent.send_id)))
+            .join(EmailEvent, and_(EmailEvent.shop_id == Send.shop_id, EmailEvent.send_id == Send.id))
+            .where(mine, sent, EmailEvent.kind.in_(("open", "click")))
+            .group_by(Send.automation, EmailEvent.kind)
+        )
+        for key, kind, count in db.session.execute(events):
             rows[key]["opened" if kind == "open" else "clicked"] = count
-    credited = (
-        select(Send.automation, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
-        .join(Order, and_(Order.shop_id == Send.shop_id, Order.attributed_send_id == Send.id))
-        .where(in_period, live())
-        .group_by(Send.automation)
-    )
-    for key, count, revenue in db.session.execute(credited):
-        if key in rows:
+        credited = (
+            select(Send.automation, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
+            .join(Order, and_(Order.shop_id == Send.shop_id, Order.attributed_send_id == Send.id))
+            .where(mine, sent, live())
+            .group_by(Send.automation)
+        )
+        for key, count, revenue in db.session.execute(credited):
             rows[key]["orders"], rows[key]["revenue"] = count, Decimal(revenue)
     window = timedelta(days=int(effective(shop)["attribution_days"]))
+    if active:
+        _conversions(shop.id, active, start, end, window, groups)
     for key, row in rows.items():
         row["open_rate"] = percent(row["opened"], row["sent"])
         row["click_rate"] = percent(row["clicked"], row["sent"])
         row["conversion_rate"] = percent(row["orders"], row["sent"])
-        row["holdout"] = compare(shop.id, key, start, end, window)
+        row["holdout"] = _comparison(groups[key])
         if key == "feedback":
             # % promoters − % detractors over the answers given in the period; null without answers.
             row["nps"] = nps.of_period(shop.id, start, end)["nps"]
@@ -83,44 +95,66 @@ def _plus_days(moment, days: int):
 
 
 def compare(shop_id: int, key: str, start: datetime, end: datetime, window: timedelta) -> dict:
-    """Emailed vs held-out customers of one automation over the period, in two statements."""
-    moment = case((Send.state == SENT, Send.sent_at), else_=Send.due_at)
+    """Emailed vs held-out customers of one automation over the period."""
+    groups = {key: {SENT: _group(), HELD_OUT: _group()}}
     in_period = and_(
         Send.shop_id == shop_id,
         Send.automation == key,
+        or_(
+            and_(Send.state == SENT, Send.sent_at >= start, Send.sent_at < end),
+            and_(Send.state == HELD_OUT, Send.due_at >= start, Send.due_at < end),
+        ),
+    )
+    for state, customers in db.session.execute(
+        select(Send.state, func.count(distinct(Send.customer_id))).where(in_period).group_by(Send.state)
+    ):
+        groups[key][state]["customers"] = customers
+    _conversions(shop_id, [key], start, end, window, groups)
+    return _comparison(groups[key])
+
+
+def _conversions(shop_id: int, keys: list[str], start, end, window: timedelta, groups: dict) -> None:
+    """Who converted in each group: a live order of the customer within `window` after the email
+    went (or would have gone); each order once per group, however many of its emails it followed."""
+    moment = case((Send.state == SENT, Send.sent_at), else_=Send.due_at)
+    in_period = and_(
+        Send.shop_id == shop_id,
+        Send.automation.in_(keys),
         Send.customer_id.is_not(None),
         or_(
             and_(Send.state == SENT, Send.sent_at >= start, Send.sent_at < end),
             and_(Send.state == HELD_OUT, Send.due_at >= start, Send.due_at < end),
         ),
     )
-    groups = {SENT: _group(), HELD_OUT: _group()}
-    for state, customers in db.session.execute(
-        select(Send.state, func.count(distinct(Send.customer_id))).where(in_period).group_by(Send.state)
-    ):
-        groups[state]["customers"] = customers
-    # Each order once per group, however many of the group's emails it followed.
-    bought = (
-        select(Send.state, Send.customer_id, Order.id, Order.total)
-        .join(
-            Order,
-            and_(
-                Order.shop_id == Send.shop_id,
-                Order.customer_id == Send.customer_id,
-                Order.placed_at >= moment,
-                Order.placed_at < _plus_days(moment, window.days),
-            ),
-        )
-        .where(in_period, live())
-        .distinct()
-        .subquery()
+    within = and_(
+        Order.shop_id == Send.shop_id,
+        Order.customer_id == Send.customer_id,
+        Order.placed_at >= moment,
+        Order.placed_at < _plus_days(moment, window.days),
+        live(),
     )
-    for state, converted, orders, revenue in db.session.execute(
+    # Redundant bounds on the order's own time let the join read the period's orders (by the
+    # (shop, placed_at) index) instead of every order of the shop.
+    near = and_(Order.placed_at >= start, Order.placed_at < end + window)
+    bought = (
+        select(Send.automation, Send.state, Send.customer_id, Order.id, Order.total)
+        .join(Order, and_(within, near))
+        .where(in_period)
+    )
+    bought = bought.distinct().subquery()
+    for key, state, converted, orders, revenue in db.session.execute(
         select(
-            bought.c.state, func.count(distinct(bought.c.customer_id)), func.count(), func.sum(bought.c.total)
-        ).group_by(bought.c.state)
+            bought.c.automation,
+            bought.c.state,
+            func.count(distinct(bought.c.customer_id)),
+            func.count(),
+            func.sum(bought.c.total),
+        ).group_by(bought.c.automation, bought.c.state)
     ):
-        groups[state].update(converted=converted, orders=orders, revenue=Decimal(revenue or 0))
+        groups[key][state].update(converted=converted, orders=orders, revenue=Decimal(revenue or 0))
+
+
+def _comparison(groups: dict) -> dict:
     emailed, held = (_summary(groups[state]) for state in (SENT, HELD_OUT))
     return {
         "customers": held["customers"],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import Float, case, cast, func, select
 
 from app.customers.days import CustomerDay
 from app.extensions import db
@@ -41,7 +41,8 @@ def local_now(now: datetime, tz) -> datetime:
 def read(shop_id: int, now_local: datetime, customer_ids: list[int] | None = None) -> Histories:
     """The histories of the shop's customers (or of `customer_ids`) with an order by `now_local`."""
     today = now_local.date()
-    first_revenue = func.sum(case((CustomerDay.prev_day.is_(None), CustomerDay.revenue), else_=0))
+    # Sums as floats (the model's type): turning 200k numeric sums into Decimals took seconds.
+    first_revenue = cast(func.sum(case((CustomerDay.prev_day.is_(None), CustomerDay.revenue), else_=0)), Float)
     query = (
         select(
             CustomerDay.customer_id,
@@ -49,7 +50,7 @@ def read(shop_id: int, now_local: datetime, customer_ids: list[int] | None = Non
             func.max(CustomerDay.day),
             func.count(),
             func.sum(CustomerDay.orders),
-            func.sum(CustomerDay.revenue),
+            cast(func.sum(CustomerDay.revenue), Float),
             first_revenue,
         )
         .where(CustomerDay.shop_id == shop_id, CustomerDay.day <= today)
@@ -59,18 +60,32 @@ def read(shop_id: int, now_local: datetime, customer_ids: list[int] | None = Non
         query = query.where(CustomerDay.customer_id.in_(customer_ids))
     rows = db.session.execute(query).all()
     n = len(rows)
-    ids, x, t_x, T = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n), np.zeros(n)
-    mean_spend, orders, spent = np.zeros(n), np.zeros(n), np.zeros(n)
-    first_days: list[date] = []
-    for i, (customer_id, first, last, days, order_count, total, first_total) in enumerate(rows):
-        first, last = _date(first), _date(last)
-        first_days.append(first)
-        ids[i], x[i], orders[i], spent[i] = customer_id, days - 1, order_count, float(total)
-        t_x[i] = (last - first).days / 7
-        T[i] = (now_local - datetime.combine(first, datetime.min.time())).total_seconds() / WEEK_SECONDS
-        if days > 1:
-            mean_spend[i] = (float(total) - float(first_total)) / (days - 1)
-    return Histories(ids, x, t_x, T, mean_spend, orders, spent, first_days)
+    if not n:
+        empty = np.zeros(0)
+        return Histories(np.zeros(0, dtype=np.int64), empty, empty, empty, empty, empty, empty, [])
+    # Column by column and vectorised: a shop's 200k customers in well under a second.
+    ids, firsts, lasts, days, order_counts, totals, first_totals = zip(*rows, strict=True)
+    first_days = [_date(value) for value in firsts]
+    first = np.fromiter((d.toordinal() for d in first_days), dtype=np.int64, count=n)
+    last = np.fromiter((_date(value).toordinal() for value in lasts), dtype=np.int64, count=n)
+    days = np.array(days, dtype=float)
+    spent = np.array([float(v) for v in totals])
+    repeat_spent = spent - np.array([float(v) for v in first_totals])
+    midnight = datetime.combine(date.fromordinal(1), datetime.min.time())
+    now_days = (now_local - midnight).total_seconds() / 86400 + 1  # in ordinal days
+    x = days - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_spend = np.where(days > 1, repeat_spent / np.maximum(x, 1), 0.0)
+    return Histories(
+        np.array(ids, dtype=np.int64),
+        x,
+        (last - first) / 7,
+        (now_days - first) * 86400 / WEEK_SECONDS,
+        mean_spend,
+        np.array(order_counts, dtype=float),
+        spent,
+        first_days,
+    )
 
 
 def _date(value) -> date:

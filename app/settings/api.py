@@ -81,7 +81,7 @@ def get_results():
 @bp.get("/activity")
 @require_session
 def get_activity():
-    return jsonify(activity=activity.recent(g.shop.id, _words()))
+    return jsonify(activity=activity.recent(g.shop.id, _words(), zone=g.shop.timezone))
 
 
 @bp.get("/import")

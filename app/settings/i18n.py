@@ -8,6 +8,7 @@ from babel.numbers import format_currency, format_decimal
 
 from app.automations.registry import AUTOMATIONS, reason_words
 from app.mail.rendering import LANGUAGES, language  # noqa: F401 - the page speaks the emails' languages
+from app.settings.words_access import WORDS as ACCESS_WORDS
 
 MESSAGES = {
     "en": {
@@ -245,3 +246,8 @@ class Words:
 
     def money(self, value, currency: str) -> str:
         return format_currency(value, currency, locale=self.locale)
+
+
+# The access section and the page chrome bring their own words (app/settings/words_access.py).
+for _locale, _words in ACCESS_WORDS.items():
+    MESSAGES[_locale].update(_words)

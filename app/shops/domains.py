@@ -11,3 +11,16 @@ def valid_shop(shop: str | None) -> bool:
 
 def store_url(config: dict, shop: str) -> str:
     return config["SHOPIFY_STORE_URL"].replace("{shop}", shop)
+
+
+#: SHOPIFY_STORE_URL's default: the real Shopify, whose storefront is the shop's primary domain.
+SHOPIFY = "https://{shop}"
+
+
+def storefront_url(config: dict, shop) -> str:
+    """Where customers shop (links in emails). With Shopify it is the primary domain over https; a
+    stand-in store (the sandbox of `make demo` and the tests) serves its storefront under its own
+    base URL, often plain http, so a link built from the domain would be a TLS error there."""
+    if config["SHOPIFY_STORE_URL"] != SHOPIFY:
+        return store_url(config, shop.domain)
+    return f"https://{shop.primary_domain or shop.domain}"

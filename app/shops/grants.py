@@ -15,6 +15,19 @@ class InstallError(Exception):
     """The store did not give us a usable token; the message is shown to the merchant."""
 
 
+class TokenRefused(InstallError):
+    """The store's token endpoint said no (a bad code or session token), as opposed to not answering."""
+
+
+#: Token exchange (Shopify-managed installation): the admin's session token for an expiring offline token.
+TOKEN_EXCHANGE = {
+    "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+    "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+    "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
+    "expiring": 1,
+}
+
+
 @dataclass
 class Grant:
     access_token: str
@@ -40,7 +53,8 @@ class Grant:
 
 
 def token_request(shop_domain: str, fields: dict) -> Grant:
-    """POST to the store's token endpoint (code exchange or refresh); InstallError on any failure."""
+    """POST to the store's token endpoint (code, session token or refresh); InstallError on any failure,
+    TokenRefused when the store said no."""
     config = current_app.config
     body = {"client_id": config["SHOPIFY_API_KEY"], "client_secret": config["SHOPIFY_API_SECRET"], **fields}
     try:
@@ -54,6 +68,8 @@ def token_request(shop_domain: str, fields: dict) -> Grant:
         raise InstallError("The store did not answer in time; please try installing again.") from None
     except requests.RequestException:
         raise InstallError("Could not reach the store; please try installing again.") from None
+    if response.status_code in (400, 401, 403):
+        raise TokenRefused(f"The store refused the install (HTTP {response.status_code}); please try again.")
     if response.status_code != 200:
         raise InstallError(f"The store refused the install (HTTP {response.status_code}); please try again.")
     try:

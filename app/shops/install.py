@@ -15,17 +15,18 @@ from app import clock, jobs
 from app.customers import days
 from app.extensions import db
 from app.jobs import kinds
-from app.shops.grants import Grant, InstallError, token_request
+from app.shops import app_config
+from app.shops.grants import TOKEN_EXCHANGE, Grant, InstallError, token_request
 from app.shops.graphql import Client, GraphQLError, UserErrors, numeric_id
 from app.shops.models import Shop
 from app.text import clean
 
 log = logging.getLogger(__name__)
 
-#: Topics registered through the API, each taken by the handler of the same name in
-#: app/webhooks/handlers.py. The compliance topics are declared in shopify.app.toml instead,
-#: because Shopify accepts them only from the app's configuration.
-SUBSCRIBED_TOPICS = (
+#: Topics the app needs, each taken by the handler of the same name in app/webhooks/handlers.py.
+#: shopify.app.toml declares them (Shopify then delivers them for every install); one the toml
+#: does not declare is subscribed per shop at install. Compliance topics come only from the toml.
+NEEDED_TOPICS = (
     "orders/create",
     "orders/updated",
     "orders/paid",
@@ -36,6 +37,7 @@ SUBSCRIBED_TOPICS = (
     "customers/update",
     "customers_email_marketing_consent/update",
     "app/uninstalled",
+    "app/scopes_update",
 )
 
 #: The worker refreshes an idle shop's token this long before it expires (see shops.jobs).
@@ -54,6 +56,18 @@ def exchange_code(shop_domain: str, code: str) -> Grant:
         raise InstallError(
             "Comeback needs these permissions to work: " + ", ".join(missing) + ". Please install again and keep them."
         )
+    return grant
+
+
+def exchange_session_token(shop_domain: str, session_token: str) -> Grant:
+    """Shopify-managed installation: trade the admin's session token for an expiring offline token.
+
+    Shopify installed the app with the toml's scopes before opening it, so a grant that lacks
+    one means the configuration and the app disagree; that is refused like a code grant's."""
+    grant = token_request(shop_domain, {**TOKEN_EXCHANGE, "subject_token": session_token})
+    missing = missing_scopes(current_app.config["SHOPIFY_SCOPES"], grant.scopes)
+    if missing:
+        raise InstallError("Comeback needs these permissions to work: " + ", ".join(missing) + ".")
     return grant
 
 
@@ -81,6 +95,8 @@ def complete(shop_domain: str, grant: Grant) -> Shop:
         jobs.enqueue(shop.id, kinds.FINISH_INSTALL, unique_key="install", run_at=clock.now() + timedelta(seconds=30))
     jobs.enqueue(shop.id, kinds.IMPORT_HISTORY, unique_key="install")
     jobs.enqueue(shop.id, kinds.RECONCILE, unique_key="periodic", run_at=kinds.RECONCILE.next_run())
+    if "write_marketing_events" in grant.scopes:  # granted before and kept across a reinstall
+        jobs.enqueue(shop.id, kinds.REPORT_MARKETING, unique_key="daily")  # app/marketing/jobs.py
     if shop.token_expires_at:
         jobs.enqueue(shop.id, kinds.REFRESH_TOKEN, unique_key="periodic", run_at=shop.token_expires_at - REFRESH_AHEAD)
     db.session.commit()
@@ -155,9 +171,15 @@ mutation Register($topic: WebhookSubscriptionTopic!, $uri: String!, $namespaces:
 }"""
 
 
+def undeclared_topics() -> list[str]:
+    """Needed topics that shopify.app.toml does not declare: the only ones subscribed per shop."""
+    declared = app_config.current(current_app.config).topics
+    return [topic for topic in NEEDED_TOPICS if topic not in declared]
+
+
 def register_webhooks(client: Client) -> None:
     uri = f"{current_app.config['APP_URL']}/webhooks/shopify"
-    for topic in SUBSCRIBED_TOPICS:
+    for topic in undeclared_topics():
         enum = topic.upper().replace("/", "_")
         try:
             client.mutate(

@@ -6,6 +6,7 @@ from app import jobs
 from app.extensions import db
 from app.jobs import kinds
 from app.shops import install, tokens
+from app.shops.graphql import Client
 from app.shops.models import Shop
 
 AHEAD = install.REFRESH_AHEAD
@@ -28,3 +29,18 @@ def refresh_token(job) -> datetime | None:
         return None
     tokens.refresh(shop, margin=AHEAD + timedelta(minutes=1))
     return shop.token_expires_at - AHEAD if shop.token_expires_at else jobs.AGAIN
+
+
+SCOPES_QUERY = "query GrantedScopes { currentAppInstallation { accessScopes { handle } } }"
+
+
+@jobs.handler(kinds.READ_SCOPES)
+def read_scopes(job) -> None:
+    """After app/scopes_update: what the store says is granted now replaces what the webhooks said."""
+    shop = db.session.get(Shop, job.shop_id)
+    if shop is None or not shop.installed:
+        return
+    data = Client.for_shop(shop).execute(SCOPES_QUERY)
+    handles = [s["handle"] for s in (data.get("currentAppInstallation") or {}).get("accessScopes") or []]
+    shop.scopes = ",".join(handles)
+    db.session.commit()

@@ -38,7 +38,12 @@ def _checked_query() -> tuple[dict | None, tuple[str, int] | None]:
 
 @bp.get("/")
 def landing():
-    """The App URL: Shopify opens it with a signed query; a bare visit gets the landing page."""
+    """The App URL. With an `id_token` it is an app load (Shopify-managed installation opens the
+    app this way, installed or not): the settings page answers it here, no redirect, since the
+    token lives a minute. With `hmac` and no `id_token` it is the code-grant install; a bare
+    visit gets the landing page."""
+    if "shop" in request.args and "id_token" in request.args:
+        return current_app.view_functions["settings_page.app_page"]()
     if "shop" in request.args and "hmac" in request.args:
         params, error = _checked_query()
         if error:

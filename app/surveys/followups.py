@@ -20,29 +20,46 @@ from app.extensions import db
 from app.records.models import Send
 
 ASK = "ask"
+#: Answers looked up at once.
+CHUNK = 500
 
 
 def answered(shop, automation: str, question: str, answers, window):
     """Triggers for `window.step`: answers in `answers` to this automation's ask emails, given in the window."""
     prefix = f"{ASK}:"
     ref = func.substr(Send.trigger_ref, len(prefix) + 1)
-    query = (
-        select(Answer, Send.recipient, Send.customer_id, Send.locale, Send.context, ref)
-        .join(Send, (Send.shop_id == Answer.shop_id) & (Send.id == Answer.send_id))
-        .where(
-            Answer.shop_id == shop.id,
-            Answer.question == question,
-            Answer.answer.in_(tuple(answers)),
-            Answer.answered_at > window.since,
-            Answer.answered_at <= window.until,
-            Send.automation == automation,
-            Send.trigger_ref.like(prefix + "%"),
-            # Every answer, and every change of one, is stamped with its own time.
-            window.changed(Answer.answered_at),
-            window.unplanned(ref),
+    # The answers first, then their emails by key: joined in one statement, PostgreSQL walked every
+    # "ask" send of the automation (the trigger_ref prefix), a cost that grew with the plan.
+    given = list(
+        db.session.scalars(
+            select(Answer.send_id).where(
+                Answer.shop_id == shop.id,
+                Answer.question == question,
+                Answer.answer.in_(tuple(answers)),
+                Answer.answered_at > window.since,
+                Answer.answered_at <= window.until,
+                # Every answer, and every change of one, is stamped with its own time.
+                window.changed(Answer.answered_at),
+            )
         )
     )
-    found = list(db.session.execute(query))
+    found = []
+    for first in range(0, len(given), CHUNK):
+        ids = given[first : first + CHUNK]
+        query = (
+            select(Answer, Send.recipient, Send.customer_id, Send.locale, Send.context, ref)
+            .join(Send, (Send.shop_id == Answer.shop_id) & (Send.id == Answer.send_id))
+            .where(
+                Answer.shop_id == shop.id,
+                Answer.send_id.in_(ids),
+                Send.shop_id == shop.id,
+                Send.id.in_(ids),
+                Send.automation == automation,
+                Send.trigger_ref.like(prefix + "%"),
+                window.unplanned(ref),
+            )
+        )
+        found += db.session.execute(query).all()
     for answer, recipient, customer_id, locale, context, trigger_ref in found:
         # Frozen in the planning transaction: the follow-up is decided on this answer and no other.
         store.mark_decided(shop.id, answer.send_id)

@@ -9,13 +9,19 @@ replayed data: every write keeps the newest `updated_at`, so arrival order does 
 from dataclasses import dataclass
 from datetime import datetime
 
-from app import clock
+from sqlalchemy import update
+
+from app import clock, jobs
 from app.customers import consent, data_requests, redaction
 from app.customers.checkouts import store_checkout
 from app.customers.models import Customer
 from app.customers.orders import store_orders
 from app.customers.profiles import ensure_customers, store_customers
 from app.extensions import db
+from app.jobs import kinds
+from app.jobs.models import Job
+from app.marketing import activities as marketing_activities
+from app.marketing import jobs as marketing_jobs
 from app.webhooks import parse
 
 
@@ -84,6 +90,25 @@ def app_uninstalled(shop, payload, delivery):
     shop.uninstalled_at = clock.now()
 
 
+# app/scopes_update: the merchant granted or revoked an optional scope (e.g. write_customers from
+# the settings page); it counts from now on, without a reinstall. Deliveries may come out of
+# order, so a job then re-reads the granted scopes from the store, which has the last word.
+def app_scopes_update(shop, payload, delivery):
+    current = payload.get("current")
+    if not isinstance(current, list) or not all(isinstance(s, str) and 0 < len(s) <= 64 for s in current):
+        raise parse.BadPayload("current must be a list of scope names")
+    shop.scopes = ",".join(current)
+    jobs.enqueue(shop.id, kinds.READ_SCOPES, unique_key="scopes")
+    if "write_customers" in current:  # write-backs waiting for the scope go at the next tick
+        db.session.execute(
+            update(Job)
+            .where(Job.shop_id == shop.id, Job.kind.in_(WAITING_FOR_WRITE_CUSTOMERS), Job.state == "queued")
+            .values(run_at=clock.now())
+        )
+    if marketing_activities.SCOPE in current:
+        marketing_jobs.schedule(shop.id)  # results go to Shopify's Marketing page from now on
+
+
 # customers/data_request: assemble what we hold on the customer for the merchant.
 def customers_data_request(shop, payload, delivery):
     person = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
@@ -107,6 +132,9 @@ def _email(value) -> str | None:
     return value[:320] if isinstance(value, str) else None
 
 
+#: Jobs that write to the store's customers and wait while write_customers is not granted.
+WAITING_FOR_WRITE_CUSTOMERS = (kinds.CONSENT_WRITEBACK.name, kinds.WRITE_BIRTHDAY.name)
+
 TOPICS = {
     "orders/create": orders_create,
     "orders/updated": orders_updated,
@@ -118,6 +146,7 @@ TOPICS = {
     "customers/update": customers_update,
     "customers_email_marketing_consent/update": customers_email_marketing_consent_update,
     "app/uninstalled": app_uninstalled,
+    "app/scopes_update": app_scopes_update,
     "customers/data_request": customers_data_request,
     "customers/redact": customers_redact,
     "shop/redact": shop_redact,
@@ -127,9 +156,9 @@ ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid", "ord
 CHECKOUT_TOPICS = frozenset({"checkouts/create", "checkouts/update"})
 #: Accepted even after uninstall (Shopify sends them then, and the law requires acting on them).
 COMPLIANCE = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
-#: Applied inside the request: uninstall must stop sending at once; shop/redact deletes the inbox
+#: Applied inside the request: uninstall must stop sending at once, a granted scope count at once; shop/redact deletes the inbox
 #: itself; a data request is answered from what is stored. Everything else goes through the inbox.
-IMMEDIATE = frozenset({"app/uninstalled", "shop/redact", "customers/data_request"})
+IMMEDIATE = frozenset({"app/uninstalled", "app/scopes_update", "shop/redact", "customers/data_request"})
 #: How the request checks an inbox-bound body before accepting it (the handler parses it again later).
 VALIDATE = {
     **dict.fromkeys(ORDER_TOPICS, parse.order),

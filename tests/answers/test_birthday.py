@@ -2,7 +2,7 @@
 the customer's language), and the store's `facts.birth_date` is written when the shop allows it."""
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -86,9 +86,15 @@ def test_a_tampered_token_is_a_400(client, form):
     assert client.post(form[:-3] + "xyz", data={"birth_date": "1990-01-01"}).status_code == 400
 
 
-def test_no_write_back_without_write_customers(client, shop, form):
-    client.post(form, data={"birth_date": "1994-03-08"})
-    assert db.session.scalar(select(Job).where(Job.kind == "write_birthday")) is None
+def test_without_write_customers_the_write_back_waits_for_the_scope(client, shop, form):
+    """Nothing reaches the store until the merchant grants write_customers; the birthday is kept with
+    us and the job waits (app/scopes_update wakes it)."""
+    with time_machine.travel(TODAY, tick=False):
+        client.post(form, data={"birth_date": "1994-03-08"})
+        assert jobs.run_due() >= 1  # no store is configured here: a call to it would fail the job
+        job = db.session.scalar(select(Job).where(Job.kind == "write_birthday"))
+        assert job.state == "queued" and job.run_at >= TODAY + timedelta(hours=12) and job.last_error is None
+    assert stored(shop).birth_date == "1994-03-08"
 
 
 class TestWriteBack:

@@ -232,3 +232,25 @@ def test_timing_settings_are_kept(client, shop):
     assert response.status_code == 200
     assert (response.json["timing"], response.json["p_alive_below"]) == ("predicted", 0.25)
     assert settings.values(shop, "winback")["timing"] == "predicted"
+
+
+@pytest.mark.parametrize(
+    ("locale", "chosen", "explained"),
+    [
+        (
+            "en",
+            "Predicted: when the customer has probably stopped buying",
+            "a weekly buyer is written to after a few weeks",
+        ),
+        ("vi", "Theo dự đoán: khi khách có vẻ đã thôi mua", "khách mua hằng tuần sẽ nhận email sau vài tuần"),
+    ],
+)
+def test_the_card_offers_the_timing_and_explains_it_in_plain_words(client, shop, locale, chosen, explained):
+    settings.update(shop, "winback", {"timing": "predicted"})
+    html = client.get(f"/app?shop={shop.domain}&host=x&locale={locale}&id_token={session_token(shop.domain)}").get_data(
+        as_text=True
+    )
+    card = html[html.index('data-key="winback"') :]
+    assert f'<option value="predicted" selected>{chosen}</option>' in card
+    assert explained in card and "30" in card
+    assert 'name="p_alive_below" data-type="fraction"' in card and 'value="0.3"' in card

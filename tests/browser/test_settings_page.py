@@ -169,6 +169,9 @@ def test_usable_on_a_phone(make_shop, browser, live_app, shot):
     expect(page.get_by_role("heading", name="Tự động hóa")).to_be_visible()
     # Nothing wider than the screen: no sideways scrolling of the whole page.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The Results table shows every column, Revenue included, without sideways scrolling.
+    wrap = page.locator("#results-title + .table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
     page.locator('[data-key="abandoned_cart"]').get_by_role("switch").tap()
     expect(page.locator('[data-key="abandoned_cart"]').get_by_role("switch")).to_have_attribute("aria-checked", "true")
     shot(page, "phone")

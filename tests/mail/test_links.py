@@ -1,5 +1,6 @@
 """Unsubscribe (one-click and by the page's button), click redirects and the open pixel."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -98,3 +99,21 @@ def test_the_unsubscribe_is_written_back_to_the_store_when_allowed(email, us_sho
     client.post(_path(email["List-Unsubscribe"].strip("<>")), data={"List-Unsubscribe": "One-Click"})
     job = jobs.latest(us_shop.id, "consent_writeback")
     assert job is not None and job.data["customer_id"] == 55
+
+
+def test_shop_links_point_at_the_store_the_app_talks_to(app, us_shop, make_send, client):
+    """In `make demo` the store is the sandbox on plain http (its storefront under /<shop>): a link to
+    https://127.0.0.1:5001 was a TLS error. With Shopify (the default) the shop's primary domain is used."""
+    send = make_send(us_shop)
+    app.config["SHOPIFY_STORE_URL"] = "http://127.0.0.1:5001/{shop}"
+    us_shop.primary_domain = "127.0.0.1:5001"
+    html = compose(us_shop, send, template="abandoned_cart", context=cart_context(), subject="Hi").get_body(("html",))
+    targets = {client.get(path).location for path in re.findall(r"/t/[A-Za-z0-9._-]+", html.get_content())}
+    assert "http://127.0.0.1:5001/acme-goods.myshopify.com" in targets
+    assert not [t for t in targets if t.startswith("https://127.0.0.1")]
+
+    app.config["SHOPIFY_STORE_URL"] = "https://{shop}"
+    us_shop.primary_domain = "acme.example"
+    html = compose(us_shop, send, template="abandoned_cart", context=cart_context(), subject="Hi").get_body(("html",))
+    targets = {client.get(path).location for path in re.findall(r"/t/[A-Za-z0-9._-]+", html.get_content())}
+    assert "https://acme.example" in targets

@@ -71,11 +71,14 @@ def test_a_shop_that_is_not_installed_gets_an_install_link_to_its_own_store(clie
     assert response.headers["Content-Security-Policy"].startswith("frame-ancestors https://newcomer.myshopify.com ")
 
 
-def test_an_uninstalled_shop_is_offered_the_install_again(client, shop, mint):
+def test_an_uninstalled_shop_whose_token_cannot_be_exchanged_is_offered_the_install_again(client, shop, mint):
     shop.uninstalled_at = clock.now()
     shop.forget_tokens()
     db.session.commit()
-    assert "Install Comeback" in _open(client, shop.domain, id_token=mint(shop.domain)).get_data(as_text=True)
+    # The store (https://demo-shop.myshopify.com here) cannot be reached for the token exchange.
+    response = _open(client, shop.domain, id_token=mint(shop.domain))
+    assert response.status_code == 502
+    assert "Install Comeback" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("domain", ["", "evil.com", "evil.com%2F.myshopify.com", "a.myshopify.com.evil.com"])

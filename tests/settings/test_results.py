@@ -177,3 +177,15 @@ def test_data_requests_are_listed_and_downloadable_by_their_shop_only(client, au
     assert client.get(listed[0]["download"], headers=foreign).status_code == 404
     for missing in ("123", "99999999999999999999", "abc", "-1"):
         assert client.get(f"/api/data-requests/{missing}.json", headers=auth).status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_activity_times_are_in_the_shops_time_zone_and_say_which(client, shop, mint, add_send):
+    shop.timezone = "Asia/Ho_Chi_Minh"
+    db.session.commit()
+    add_send(state="sent", at=datetime(2026, 11, 19, 15, 30))
+    add_send(state="planned", at=datetime(2026, 11, 20, 20, 0), email="binh@example.com")
+    html = client.get(f"/app?shop={shop.domain}&id_token={mint(shop.domain)}").get_data(as_text=True)
+    assert "2026-11-19 22:30 +07" in html  # 15:30 UTC, as the shop in Vietnam reads it
+    assert "scheduled for 2026-11-21 03:00 +07" in html
+    assert "UTC" not in html.split('id="activity"')[1].split("</ul>")[0]

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.jobs.models import Job
-from app.shops.install import SUBSCRIBED_TOPICS
 from app.shops.models import Shop
 from tests.support.install import signed_query
 
@@ -19,7 +18,7 @@ def shop_count():
     return db.session.scalar(select(func.count()).select_from(Shop))
 
 
-def test_install_stores_encrypted_token_registers_webhooks_and_reads_the_shop(app, install, sandbox):
+def test_install_stores_encrypted_token_and_reads_the_shop_and_subscribes_to_nothing_per_shop(app, install, sandbox):
     answer = install(SHOP)
 
     assert answer.status_code == 302
@@ -32,9 +31,9 @@ def test_install_stores_encrypted_token_registers_webhooks_and_reads_the_shop(ap
     assert shop.refresh_token and shop.token_expires_at is not None
     assert shop.name == store_shop.name and shop.timezone == "America/New_York" and shop.currency == "USD"
     assert shop.country_code == "US" and shop.address.get("city")
-    registered = {s.topic for s in store_shop.subscriptions}
-    assert registered == {t.upper().replace("/", "_") for t in SUBSCRIBED_TOPICS}
-    assert all(s.uri == f"{app.config['APP_URL']}/webhooks/shopify" for s in store_shop.subscriptions)
+    # Every topic is declared in shopify.app.toml: a per-shop subscription would deliver each event twice.
+    assert store_shop.subscriptions == []
+    assert not [c for c in store_shop.api_calls if "webhookSubscriptionCreate" in c.operation]
     kinds = set(db.session.scalars(select(Job.kind).where(Job.shop_id == shop.id)))
     assert {"import_history", "reconcile", "refresh_token"} <= kinds
 
@@ -196,9 +195,12 @@ def test_code_cannot_be_used_twice(app, client, sandbox):
     assert client.get("/auth/callback", query_string=query).status_code == 401
 
 
-def test_customer_topics_are_subscribed_with_the_birthday_namespace(install, sandbox):
-    """So each customers/create and customers/update body carries the `facts.birth_date` metafield."""
+def test_customer_topics_are_declared_with_the_birthday_namespace(install, sandbox):
+    """So each customers/create and customers/update body carries the `facts.birth_date` metafield:
+    the toml asks for the namespace, and nothing is subscribed per shop (it would arrive twice)."""
     install(SHOP)
-    namespaces = {s.topic: s.metafield_namespaces for s in sandbox.shop(SHOP).subscriptions}
-    assert namespaces["CUSTOMERS_UPDATE"] == namespaces["CUSTOMERS_CREATE"] == ["facts"]
-    assert namespaces["ORDERS_CREATE"] == []
+    declared = sandbox.app_config
+    for topic in ("customers/create", "customers/update"):
+        assert [s.metafield_namespaces for s in declared.subscriptions_for(topic)] == [("facts",)]
+    assert [s.metafield_namespaces for s in declared.subscriptions_for("orders/create")] == [()]
+    assert sandbox.shop(SHOP).subscriptions == []

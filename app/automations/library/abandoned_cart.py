@@ -9,6 +9,7 @@ discount instead of it.
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import exists, select
 
 from app.automations import fields as f
@@ -16,6 +17,7 @@ from app.automations.base import Automation, Skip, Step, Trigger, hours, languag
 from app.customers.consent import marketing_allowed
 from app.customers.models import Checkout, Customer, Order, Product
 from app.extensions import db
+from app.shops.domains import storefront_url
 
 #: How long a reminder waits for a first email that is still deferred (quiet hours, cap).
 FIRST_PENDING_RETRY = timedelta(hours=1)
@@ -235,7 +237,7 @@ def _sample_checkout(shop) -> Checkout:
         items=items,
         total=total,
         currency=shop.currency,
-        recovery_url=f"https://{shop.primary_domain or shop.domain}/cart",
+        recovery_url=f"{storefront_url(current_app.config, shop)}/cart",
         platform_updated_at=datetime.min,
     )
 

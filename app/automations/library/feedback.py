@@ -8,21 +8,60 @@ the score and the comment; passives (7–8) nothing. NPS of a period: `app.surve
 
 from datetime import timedelta
 
+from babel.dates import format_date
 from sqlalchemy import and_, or_, select
 
+from app import clock
 from app.answers.links import survey_links
 from app.automations import fields as f
 from app.automations.base import WENT, Automation, Step, Trigger, customer_of, days, language
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.records.models import Send
-from app.surveys import followups
+from app.surveys import followups, nps
 from app.surveys.followups import ASK
 
 QUESTION = "nps"
 NOW = timedelta(0)
 PROMOTERS = tuple(str(score) for score in (9, 10))
 DETRACTORS = tuple(str(score) for score in range(7))
+
+
+#: The settings card's NPS block: the last 30 and 90 days (the shop's days, today included).
+PANEL_DAYS = (30, 90)
+PANEL_COMMENTS = 5
+PANEL_WORDS = {
+    "en": {
+        "title": "What your customers say (NPS)",
+        "explain": "NPS is the share of promoters (9–10) minus the share of detractors (0–6), from −100 to +100.",
+        "last_days": "Last {days} days",
+        "answers": "{count} answers",
+        "no_answers": "No answers yet",
+        "promoters": "Promoters (9–10)",
+        "passives": "Passives (7–8)",
+        "detractors": "Detractors (0–6)",
+        "spread": "Answers by score",
+        "score": "Score",
+        "count": "Answers",
+        "comments": "Latest comments (90 days)",
+        "no_comments": "No comments yet.",
+    },
+    "vi": {
+        "title": "Khách hàng nói gì về shop (NPS)",
+        "explain": "NPS là tỷ lệ khách ủng hộ (9–10) trừ đi tỷ lệ khách chưa hài lòng (0–6), từ −100 đến +100.",
+        "last_days": "{days} ngày qua",
+        "answers": "{count} lượt trả lời",
+        "no_answers": "Chưa có lượt trả lời nào",
+        "promoters": "Khách ủng hộ (9–10)",
+        "passives": "Khách trung lập (7–8)",
+        "detractors": "Khách chưa hài lòng (0–6)",
+        "spread": "Số lượt trả lời theo điểm",
+        "score": "Điểm",
+        "count": "Lượt",
+        "comments": "Nhận xét gần đây (90 ngày)",
+        "no_comments": "Chưa có nhận xét nào.",
+    },
+}
 
 
 def surveyed_recently(decision):
@@ -133,6 +172,47 @@ class Feedback(Automation):
             "no_review_url": "chưa có trang đánh giá",
         },
     }
+
+    panel_template = "settings/panels/feedback.html"
+
+    def panel(self, shop, locale):
+        """NPS of the last 30 and 90 days, its spread (groups and each score), the latest comments."""
+        lang = language(locale)
+        words = PANEL_WORDS[lang]
+        tz = clock.zone(shop.timezone)
+        today = clock.local_day(clock.now(), tz)
+        end = clock.day_start(today + timedelta(days=1), tz)
+        periods = []
+        for days_back in PANEL_DAYS:
+            start = clock.day_start(today - timedelta(days=days_back - 1), tz)
+            summary = nps.of_period(shop.id, start, end, comments=PANEL_COMMENTS)
+            answers = summary["answers"]
+            summary["groups"] = [
+                {
+                    "name": group,
+                    "label": words[group],
+                    "count": summary[group],
+                    "share": round(summary[group] * 100 / answers) if answers else 0,
+                }
+                for group in ("promoters", "passives", "detractors")
+            ]
+            periods.append(
+                {
+                    **summary,
+                    "days": days_back,
+                    "label": words["last_days"].format(days=days_back),
+                    "count": words["answers"].format(count=answers) if answers else words["no_answers"],
+                }
+            )
+        comments = [
+            {
+                **comment,
+                "group": nps.group(comment["score"]),
+                "day": format_date(clock.local_day(clock.parse_iso(comment["answered_at"]), tz), "medium", locale=lang),
+            }
+            for comment in periods[-1]["comments"]
+        ]
+        return {"words": words, "periods": periods, "comments": comments}
 
     def triggers(self, shop, values, window):
         if window.step.name != ASK:

@@ -10,6 +10,7 @@ email, and ends the reminder when none is left.
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -19,6 +20,7 @@ from app.customers.models import Customer, Order, OrderLine, Product
 from app.extensions import db
 from app.lifecycle.planned import unplanned
 from app.lifecycle.usage import LONGEST, bought_again, due_lines, effective_periods, learned_today
+from app.shops.domains import storefront_url
 
 
 class Replenishment(Automation):
@@ -168,7 +170,7 @@ def _context(shop, first_name, cards: list[dict]) -> dict:
     return {
         "first_name": first_name,
         "products": cards,
-        "reorder_url": f"https://{shop.primary_domain or shop.domain}/cart/{cart}",
+        "reorder_url": f"{storefront_url(current_app.config, shop)}/cart/{cart}",
     }
 
 

@@ -14,6 +14,7 @@ fitted model yet, or a single day of purchases, whose p_alive the model keeps at
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import predictions
@@ -22,6 +23,7 @@ from app.automations.base import Automation, Skip, Step, Trigger, customer_of, l
 from app.customers.models import Customer, Order, Product
 from app.customers.queries import bestsellers
 from app.extensions import db
+from app.shops.domains import storefront_url
 
 #: Fewer bestsellers than this and the email is not worth sending.
 MIN_PRODUCTS = 2
@@ -64,9 +66,21 @@ class Winback(Automation):
                     "vi": "Sau một số ngày cố định kể từ đơn hàng cuối",
                 },
                 PREDICTED: {
-                    "en": "When the customer has probably stopped buying (predicted from each customer's own rhythm)",
-                    "vi": "Khi khách có vẻ đã thôi mua (dự đoán theo nhịp mua riêng của từng khách)",
+                    "en": "Predicted: when the customer has probably stopped buying",
+                    "vi": "Theo dự đoán: khi khách có vẻ đã thôi mua",
                 },
+            },
+            help={
+                "en": "By days, every customer hears from you the same number of days after their last order. "
+                "Predicted: the purchase model learns each customer's own rhythm from your order history, so a "
+                "weekly buyer is written to after a few weeks and a once-a-year buyer not before a year, and never "
+                "sooner than 30 days after the last order. Until the model has enough history, and for customers "
+                "who bought only once, the days above apply.",
+                "vi": "Theo số ngày: khách nào cũng nhận email sau cùng một số ngày kể từ đơn cuối. Theo dự đoán: "
+                "mô hình học nhịp mua riêng của từng khách từ lịch sử đơn hàng của shop, nên khách mua hằng tuần "
+                "sẽ nhận email sau vài tuần, còn khách mỗi năm mua một lần thì phải khoảng một năm sau, và không "
+                "bao giờ sớm hơn 30 ngày kể từ đơn cuối. Khi mô hình chưa đủ dữ liệu, và với khách mới mua một "
+                "lần, shop vẫn gửi theo số ngày ở trên.",
             },
         ),
         f.Fraction(
@@ -233,7 +247,7 @@ def _context(first_name: str | None, products: list[Product]) -> dict:
 
 
 def _sample_products(shop) -> list[Product]:
-    base = f"https://{shop.primary_domain or shop.domain}/products/"
+    base = f"{storefront_url(current_app.config, shop)}/products/"
     return [
         Product(shop_id=shop.id, id=0, title=title, price=price, url=base + handle, image_url=None)
         for title, price, handle in (

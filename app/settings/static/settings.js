@@ -1,5 +1,10 @@
 /* Comeback settings page: saves each change through the JSON API and keeps the preview live.
  *
+ * Inside the Shopify admin, App Bridge draws the chrome: the navigation menu (<s-app-nav>),
+ * the contextual save bar of the shop-wide settings form (<ui-save-bar>, shopify.saveBar),
+ * toasts (shopify.toast) and the permission grant modal (shopify.scopes.request). Outside it
+ * (the sandbox store, tests) the page shows its own tabs, save bar and toasts.
+ *
  * Session tokens: inside the Shopify admin, App Bridge's `shopify.idToken()` gives a fresh
  * one for every call. Without App Bridge (the sandbox store, a standalone tab) the page uses
  * the `id_token` it was opened with; the server cannot mint tokens, so once that one has
@@ -68,6 +73,48 @@
     });
   }
 
+  function inAdmin() { return Boolean(window.shopify && window.shopify.toast); }
+
+  var toastTimer = null;
+
+  /* Saved / failed: App Bridge's toast inside the admin, the page's own outside. */
+  function notify(text, isError) {
+    if (inAdmin()) {
+      window.shopify.toast.show(text, { isError: Boolean(isError) });
+      return;
+    }
+    var toast = document.getElementById("toast");
+    toast.textContent = text;
+    toast.dataset.kind = isError ? "error" : "ok";
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 4000);
+  }
+
+  /* ---- the contextual save bar of the shop-wide settings form ---- */
+
+  var SAVE_BAR = "settings-save-bar";
+
+  function showSaveBar(shown) {
+    if (window.shopify && window.shopify.saveBar) {
+      if (shown) { window.shopify.saveBar.show(SAVE_BAR); } else { window.shopify.saveBar.hide(SAVE_BAR); }
+      return;
+    }
+    document.getElementById("savebar").hidden = !shown;
+  }
+
+  /* After a save the form's defaults are what is stored, so Discard goes back to them. */
+  function keepAsDefaults(form) {
+    form.querySelectorAll("input, select").forEach(function (input) {
+      if (input.type === "checkbox") { input.defaultChecked = input.checked; }
+      else if (input.tagName === "SELECT") {
+        Array.prototype.forEach.call(input.options, function (option) { option.defaultSelected = option.selected; });
+      } else { input.defaultValue = input.value; }
+    });
+  }
+
+  function settingsForm() { return document.querySelector("[data-form=settings]"); }
+
   function setStatus(element, text, kind) {
     element.textContent = text;
     element.dataset.kind = kind || "";
@@ -102,6 +149,8 @@
     if (type === "bool") { return [name, input.checked]; }
     if (type === "int") { return [name, input.value === "" ? null : Number(input.value)]; }
     if (type === "url") { return [name, input.value.trim()]; }
+    if (type === "fraction") { return [name, input.value === "" ? null : Number(input.value)]; }
+    if (type === "choice") { return [name, input.value]; }
     if (type === "numbers") {  // "7, 14, 28"
       return [name, input.value.split(",").filter(function (x) { return x.trim() !== ""; }).map(whole)];
     }
@@ -156,6 +205,7 @@
         if (input) { input.removeAttribute("aria-invalid"); }
         setStatus(status, config.words.saved, "ok");
         showProductNumbers(cardElement, automation);
+        notify(config.words.saved);
         var toggle = cardElement.querySelector("[data-action=toggle]");
         toggle.setAttribute("aria-checked", automation.enabled ? "true" : "false");
         var label = toggle.querySelector(".switch__label");
@@ -165,6 +215,7 @@
       .catch(function (error) {
         if (input) { input.setAttribute("aria-invalid", "true"); }
         setStatus(status, error.message, "error");
+        notify(error.message, true);
       });
   }
 
@@ -197,13 +248,41 @@
   function saveSettings(form) {
     var status = form.querySelector("[data-status]");
     setStatus(status, config.words.saving);
-    api("PATCH", "/api/settings", settingsChanges(form))
+    return api("PATCH", "/api/settings", settingsChanges(form))
       .then(jsonOrError)
       .then(function () {
         setStatus(status, config.words.saved, "ok");
+        keepAsDefaults(form);
+        showSaveBar(false);
+        notify(config.words.saved);
         document.querySelectorAll(".automation").forEach(loadPreview);  // branding shows in emails
       })
-      .catch(function (error) { setStatus(status, error.message, "error"); });
+      .catch(function (error) {
+        setStatus(status, error.message, "error");
+        notify(error.message || config.words.save_failed, true);
+      });
+  }
+
+  function discardSettings() {
+    var form = settingsForm();
+    if (form) { form.reset(); }
+    showSaveBar(false);
+  }
+
+  /* ---- optional scopes: App Bridge's grant modal inside the admin, the store's page outside ---- */
+
+  function requestScope(link, event) {
+    if (!(window.shopify && window.shopify.scopes)) { return; }  // follow the link to the store
+    event.preventDefault();
+    window.shopify.scopes.request([link.dataset.scope]).then(function (response) {
+      if (response && response.result === "granted-all") {
+        notify(config.words.scope_granted_toast);
+        // The store tells us by app/scopes_update; redraw so the page says what is synced now.
+        setTimeout(function () { loadContent(config.locale); }, 1500);
+      } else {
+        notify(config.words.scope_declined);
+      }
+    }).catch(function (error) { notify(error.message || config.words.error, true); });
   }
 
   /* Opened without a token and without App Bridge (e.g. straight after the install): go through
@@ -227,6 +306,7 @@
       })
       .then(function (html) {
         content.innerHTML = html;
+        showSaveBar(false);  // the redrawn form holds what is stored
         expiredBanner.hidden = true;
         config.locale = locale;
         document.documentElement.lang = locale;
@@ -331,6 +411,13 @@
 
   function start() {
     clearTimeout(importTimer);
+    var section = document.getElementById("app").dataset.section;
+    if (section === "settings") {
+      var target = document.getElementById("settings");
+      if (target) { target.scrollIntoView(); }
+    } else if (section === "retention" && document.getElementById("retention")) {
+      showTab("retention");
+    }
     document.querySelectorAll(".automation").forEach(loadPreview);
     if (document.getElementById("import")) { importTimer = setTimeout(pollImport, 1000); }
   }
@@ -340,7 +427,13 @@
     var target = event.target.closest("[data-action]");
     if (!target) { return; }
     var action = target.dataset.action;
-    if (action === "toggle") {
+    if (action === "savebar-save") {
+      if (settingsForm()) { saveSettings(settingsForm()); }
+    } else if (action === "savebar-discard") {
+      discardSettings();
+    } else if (action === "request-scope") {
+      requestScope(target, event);
+    } else if (action === "toggle") {
       saveAutomation(card(target), { enabled: target.getAttribute("aria-checked") !== "true" });
     } else if (action === "test") {
       sendTest(card(target), target);
@@ -371,8 +464,14 @@
     }
   });
 
+  /* Any edit of the shop-wide form shows the save bar until it is saved or discarded. */
+  document.addEventListener("input", function (event) {
+    if (event.target.closest("[data-form=settings]")) { showSaveBar(true); }
+  });
+
   document.addEventListener("change", function (event) {
     var input = event.target;
+    if (input.closest("[data-form=settings]")) { showSaveBar(true); }
     if (input.closest("[data-form=automation]")) {
       var change = fieldChange(input);
       var changes = {};

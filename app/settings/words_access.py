@@ -1,0 +1,45 @@
+"""Words of the page's chrome and access section (install, optional permissions, navigation,
+toasts), kept apart from i18n.MESSAGES so each part of the page owns its own words."""
+
+WORDS = {
+    "en": {
+        "install_unreachable": "The store could not be reached to finish installing Comeback. Open the app again in a moment.",
+        "nav_automations": "Automations",
+        "nav_retention": "Retention",
+        "nav_settings": "Settings",
+        "access": "Permissions",
+        "access_intro": "Comeback works with what you granted at install. These are optional:",
+        "scope_write_customers": "Write unsubscribes and birthdays back to your Shopify customers",
+        "scope_write_customers_missing": "Until you allow it, unsubscribes and birthdays are kept in Comeback only: "
+        "your Shopify customer list does not show them.",
+        "scope_write_marketing_events": "Show each automation's results in Shopify's Marketing page",
+        "scope_write_marketing_events_missing": "Until you allow it, results appear only here, not in Shopify's Marketing page.",
+        "scope_granted": "Allowed",
+        "scope_allow": "Allow",
+        "scope_declined": "Not allowed. You can allow it at any time.",
+        "scope_granted_toast": "Permission granted.",
+        "unsaved": "Unsaved changes",
+        "discard": "Discard",
+        "save_failed": "Could not save. Check the highlighted fields.",
+    },
+    "vi": {
+        "install_unreachable": "Chưa kết nối được với cửa hàng để hoàn tất cài đặt Comeback. Bạn vui lòng mở lại ứng dụng sau ít phút nhé.",
+        "nav_automations": "Tự động hóa",
+        "nav_retention": "Giữ chân khách",
+        "nav_settings": "Cài đặt",
+        "access": "Quyền truy cập",
+        "access_intro": "Comeback đã hoạt động với các quyền bạn cấp khi cài đặt. Các quyền dưới đây là tùy chọn:",
+        "scope_write_customers": "Ghi việc hủy đăng ký và ngày sinh của khách về danh sách khách hàng Shopify",
+        "scope_write_customers_missing": "Khi chưa cho phép, việc hủy đăng ký và ngày sinh chỉ được lưu trong Comeback: "
+        "danh sách khách hàng trên Shopify sẽ chưa có các thông tin này.",
+        "scope_write_marketing_events": "Hiển thị kết quả của từng tự động hóa trong trang Tiếp thị của Shopify",
+        "scope_write_marketing_events_missing": "Khi chưa cho phép, kết quả chỉ hiển thị tại đây, chưa có trong trang Tiếp thị của Shopify.",
+        "scope_granted": "Đã cho phép",
+        "scope_allow": "Cho phép",
+        "scope_declined": "Chưa cho phép. Bạn có thể cho phép bất cứ lúc nào.",
+        "scope_granted_toast": "Đã cấp quyền.",
+        "unsaved": "Có thay đổi chưa lưu",
+        "discard": "Bỏ thay đổi",
+        "save_failed": "Chưa lưu được. Bạn kiểm tra lại các ô được đánh dấu nhé.",
+    },
+}
