@@ -35,6 +35,7 @@ class Customer(db.Model):
         Index("ix_customers_shop_email", "shop_id", "email"),
         Index("ix_customers_shop_last_order", "shop_id", "last_order_at"),
         Index("ix_customers_shop_changed", "shop_id", "changed_at"),
+        Index("ix_customers_shop_signed_up", "shop_id", "platform_created_at"),
     )
 
     shop_id: Mapped[int] = mapped_column(shop_fk(), primary_key=True)
@@ -55,6 +56,9 @@ class Customer(db.Model):
     last_order_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The platform's `updated_at` of the newest profile we applied (out-of-order guard).
     platform_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When the account was created in the store (`Customer.createdAt`, the webhook's `created_at`):
+    #: the sign-up the welcome email follows. None for a customer known only from an order or checkout.
+    platform_created_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Birthday (the store's `facts.birth_date` metafield, or our birthday form): "YYYY-MM-DD",
     #: or "--MM-DD" when the customer gave no year. The birthday email is all it is for.
     birth_date: Mapped[str | None] = mapped_column(String(10))

@@ -27,6 +27,7 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
             "first_name": clip(r.first_name),
             "locale": clip(r.locale, 16),
             "platform_updated_at": r.updated_at,
+            "platform_created_at": r.created_at,
             "consent_state": (r.consent_state or "not_subscribed").lower()[:16],
             "consent_at": r.consent_at if r.consent_state else None,
             "birth_date": r.birth_date,
@@ -54,6 +55,8 @@ def store_customers(shop_id: int, records: list[CustomerRecord]) -> None:
             "first_name": pick(profile_newer, "first_name"),
             "locale": case((profile_newer, func.coalesce(new.locale, table.locale)), else_=table.locale),
             "platform_updated_at": pick(profile_newer, "platform_updated_at"),
+            # The account's creation never changes: any source that states it fills it in.
+            "platform_created_at": func.coalesce(new.platform_created_at, table.platform_created_at),
             "consent_state": pick(consent_newer, "consent_state"),
             "consent_at": pick(consent_newer, "consent_at"),
             "birth_date": pick(birthday_newer, "birth_date"),

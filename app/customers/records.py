@@ -64,6 +64,8 @@ class CustomerRecord:
     first_name: str | None
     locale: str | None
     updated_at: datetime | None
+    #: When the store created the account (never changes; None when the source did not say).
+    created_at: datetime | None = None
     #: A consent statement carried with the profile (import), applied if newer than ours.
     consent_state: str | None = None
     consent_at: datetime | None = None

@@ -45,6 +45,7 @@ def customer(node: dict) -> CustomerRecord:
         first_name=node.get("firstName"),
         locale=node.get("locale"),
         updated_at=clock.parse_iso(node.get("updatedAt")),
+        created_at=clock.parse_iso(node.get("createdAt")),
         consent_state=state.lower() if state else None,
         consent_at=clock.parse_iso(address.get("marketingUpdatedAt")),
         birth_date=birth_date,

@@ -22,7 +22,7 @@ PRODUCT_FIELDS = """
 """
 
 CUSTOMER_FIELDS = """
-  id firstName locale updatedAt
+  id firstName locale createdAt updatedAt
   defaultEmailAddress { emailAddress marketingState marketingUpdatedAt }
   metafield(namespace: "facts", key: "birth_date") { value updatedAt }
 """

@@ -94,6 +94,7 @@ def customer(body: dict) -> CustomerRecord:
         first_name=_text(body.get("first_name"), 255),
         locale=_text(body.get("locale"), 16),
         updated_at=updated_at,
+        created_at=timestamp(body.get("created_at")),
         birth_date=birth_date,
         birth_date_at=birth_date_at,
     )

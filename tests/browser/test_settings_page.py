@@ -176,3 +176,38 @@ def test_usable_on_a_phone(make_shop, browser, live_app, shot):
     expect(page.locator('[data-key="abandoned_cart"]').get_by_role("switch")).to_have_attribute("aria-checked", "true")
     shot(page, "phone")
     context.close()
+
+
+def test_the_merchant_sees_learned_usage_periods_and_corrects_one(make_shop, open_app, shot):
+    from datetime import datetime
+    from decimal import Decimal
+
+    from app.customers.models import Customer, Order, OrderLine, Product
+    from app.lifecycle import usage
+
+    shop = make_shop()
+    db.session.add(Product(shop_id=shop.id, id=7, title="Cà phê rang xay", price=Decimal("15")))
+    for n in range(1, 6):  # five customers bought it again after 30 days: a learned period of 30 days
+        db.session.add(Customer(shop_id=shop.id, id=n, email=f"c{n}@example.com"))
+        for order, placed in ((n * 10, datetime(2026, 1, 1)), (n * 10 + 1, datetime(2026, 1, 31))):
+            db.session.add(Order(shop_id=shop.id, id=order, customer_id=n, placed_at=placed, total=Decimal("15")))
+            db.session.add(OrderLine(shop_id=shop.id, order_id=order, position=0, product_id=7, quantity=1))
+    db.session.commit()
+    usage.forget(shop.id)
+
+    page = open_app(shop, locale="vi")
+    card = page.locator('[data-key="replenishment"]')
+    row = card.locator('tr[data-product="7"]')
+    expect(row.locator("th")).to_contain_text("Cà phê rang xay")
+    expect(row.locator("[data-suggested]")).to_have_text("30 ngày")
+    expect(row.locator("[data-value]")).to_have_text("–")
+    periods = card.locator('textarea[name="products"]')
+    periods.fill("7: 21")
+    periods.press("Tab")
+    expect(card.locator("[data-status]")).to_have_text("Đã lưu")
+    expect(row.locator("[data-value]")).to_have_text("21 ngày")
+    shot(page, "learned-periods")
+    periods.fill("7: 21\n999: 30")
+    periods.press("Tab")
+    expect(card.locator("[data-status]")).to_contain_text("cửa hàng không có sản phẩm mã 999")
+    assert automation_settings.as_json(_fresh(shop), "replenishment")["products"] == {"7": 21}

@@ -1,6 +1,6 @@
 """History import over real HTTP from the sandbox store: bulk operations, streamed JSONL, resumable."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -37,6 +37,10 @@ def test_import_brings_products_customers_and_two_years_of_orders(shop, store_sh
         assert ours.total_spent == sum((o.total for o in live), Decimal("0"))
         assert ours.consent_state == sandbox_customer.marketing_state.lower()
         assert ours.email == (sandbox_customer.email or "").lower() or None
+        # When the store created the account (the welcome email's sign-up), not when we met it.
+        assert ours.platform_created_at == sandbox_customer.created_at.astimezone(UTC).replace(
+            tzinfo=None, microsecond=0
+        )
 
 
 def test_history_days_limits_the_orders_imported(app, shop, store_shop, run_import):

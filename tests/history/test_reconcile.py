@@ -1,9 +1,9 @@
 """Reconciliation heals missed webhooks from the store's API; old receipts are swept."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import clock, jobs
 from app.customers.consent import marketing_allowed, suppress
@@ -18,6 +18,8 @@ from app.webhooks.models import WebhookReceipt
 
 def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_shop, run_import):
     run_import()
+    # As rows stored before the store's createdAt was kept: reconciliation fills it in.
+    db.session.execute(update(Customer).values(platform_created_at=None))
     buyer = next(c for c in store_shop.customers.values() if c.email and c.orders)
     missed = store_shop.place_order(
         buyer.id, [(next(iter(store_shop.products.values())).handle, 2)], checkout_token="cart-missed"
@@ -50,6 +52,8 @@ def test_orders_and_consent_changed_without_a_webhook_are_healed(shop, store_sho
     assert db.session.get(Checkout, (shop.id, "cart-missed")).order_id == missed.id
     assert db.session.get(Order, (shop.id, cancelled.id)).cancelled_at is not None
     assert db.session.get(Customer, (shop.id, buyer.id)).consent_state == "unsubscribed"
+    created = buyer.created_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    assert db.session.get(Customer, (shop.id, buyer.id)).platform_created_at == created
     assert not marketing_allowed(shop.id, buyer.email)[0]
     assert job.data["since"]
     # It also keeps the receipt sweep scheduled.

@@ -27,11 +27,12 @@ def test_the_birthday_code_works_through_the_seventh_day_after_the_email(
     add_customer(shop, id=someone.id, email="ann@example.com", first_name="Ann", birth_date=f"1990-{today:%m-%d}")
 
     assert run_once(clock.now())["sent"] == 1
+    # The email went before this moment (a send's `sent_at` is its tick's time, a little earlier).
+    gone = clock.now().replace(tzinfo=UTC)
     [send] = sends(state="sent")
     [stored] = [d for d in sandbox.shop(SHOP).discount_codes if d.code == send.discount_code]
     assert stored.percentage == 0.15 and stored.customer_ids == [someone.id]
-    sent_at = send.sent_at.replace(tzinfo=UTC)
-    assert stored.starts_at <= sent_at and stored.ends_at >= sent_at + timedelta(days=7)
+    assert stored.starts_at <= gone and stored.ends_at >= gone + timedelta(days=7)
     # It ends as the 7th day after the email ends, in the shop's time zone: the date the email prints.
     last_day = today + timedelta(days=7)
     assert stored.ends_at.astimezone(zone).date() == last_day

@@ -1,6 +1,7 @@
 """Each topic handler, fed Shopify's published sample bodies with the fields under test varied."""
 
 import json
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -162,6 +163,15 @@ def test_customer_topics_store_the_profile_without_address_or_phone(shop, delive
         for row in db.session.execute(select(table)).mappings():
             stored = " ".join(str(value) for value in row.values())
             assert "O'Connor" not in stored and "555-555-5555" not in stored and "K2P 2L8" not in stored, table.name
+
+
+@pytest.mark.parametrize("topic", ["customers/create", "customers/update"])
+def test_customer_topics_keep_when_the_store_created_the_account(shop, deliver, sample, topic):
+    body = sample(topic)
+    body.update(created_at="2026-11-30T19:00:00-05:00", updated_at="2026-12-01T09:00:00-05:00")
+    assert deliver(topic, body).status_code == 200
+    # Naive UTC, like every stored time: the welcome email counts from it.
+    assert customer(shop, 706405506930370084).platform_created_at == datetime(2026, 12, 1, 0, 0)
 
 
 @pytest.mark.parametrize("state, allowed", [("subscribed", True), ("unsubscribed", False), ("not_subscribed", False)])

@@ -1,14 +1,13 @@
 """Welcome: a new customer account that agreed to marketing and has not ordered gets a welcome
-`delay_hours` after it was created, with the birthday form's link and an optional first-order code.
+`delay_hours` after the store created it, with the birthday form's link and an optional first-order code.
 
-"New" is judged from what we hold: the account's row appeared (customers/create, or an import)
-no more than a day after the store last changed the profile. A profile the store has not touched
-for longer is an old account met at the history import, not a sign-up: it gets no welcome.
+"New" is the store's word: the account's `createdAt` (customers/create, an import, reconciliation).
+An old account met at the history import was created long ago, outside the catch-up: no welcome.
+An account whose creation the store has not stated (known only from an order or a checkout) is
+not welcomed either.
 """
 
-from datetime import timedelta
-
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select
 
 from app.answers.links import birthday_link
 from app.automations import fields as f
@@ -16,10 +15,6 @@ from app.automations.base import Automation, Step, Trigger, customer_of, hours, 
 from app.customers.models import Customer, Order
 from app.extensions import db
 from app.lifecycle.planned import unplanned
-from app.lifecycle.usage import days_between
-
-#: How much older than our row (in days) the store's last change of a profile may be for it to be a sign-up.
-FRESH_DAYS = 1
 
 
 class Welcome(Automation):
@@ -40,32 +35,23 @@ class Welcome(Automation):
     def triggers(self, shop, values, window):
         ordered = exists(select(Order.id).where(Order.shop_id == shop.id, Order.customer_id == Customer.id))
         rows = db.session.execute(
-            select(
-                Customer.id, Customer.email, Customer.locale, Customer.created_at, Customer.platform_updated_at
-            ).where(
+            select(Customer.id, Customer.email, Customer.locale, Customer.platform_created_at).where(
                 Customer.shop_id == shop.id,
-                Customer.created_at > window.since,
-                Customer.created_at <= window.until + timedelta(days=FRESH_DAYS),
+                Customer.platform_created_at > window.since,
+                Customer.platform_created_at <= window.until,
                 Customer.email.is_not(None),
                 Customer.consent_state == "subscribed",
                 Customer.orders_count == 0,
                 ~ordered,
-                or_(
-                    Customer.platform_updated_at.is_(None),
-                    days_between(Customer.created_at, Customer.platform_updated_at) <= FRESH_DAYS,
-                ),
+                window.changed(Customer.changed_at),
             )
         ).all()
-        for ref, (customer_id, email, locale, created_at, stated_at) in unplanned(
+        for ref, (customer_id, email, locale, created_at) in unplanned(
             window, rows, lambda r: str(r.id), lambda r: r.id
         ):
-            # Signed up when the store first stated the profile, if that was before we met it.
-            at = min(created_at, stated_at or created_at)
-            if not window.since < at <= window.until:
-                continue
             yield Trigger(
                 ref=ref,
-                at=at,
+                at=created_at,
                 recipient=email.lower(),
                 customer_id=customer_id,
                 locale=language(locale, shop.locale),
@@ -87,7 +73,7 @@ class Welcome(Automation):
             customer = db.session.scalar(
                 select(Customer)
                 .where(Customer.shop_id == shop.id, Customer.orders_count == 0, Customer.email.is_not(None))
-                .order_by(Customer.created_at.desc())
+                .order_by(Customer.platform_created_at.desc().nulls_last(), Customer.created_at.desc())
                 .limit(1)
             )
         send = self.sample_send(shop, step, customer, locale)
