@@ -57,6 +57,7 @@ bench: $(BIN)/.installed-dev system-deps
 	$(BIN)/python bench/planning.py
 	$(BIN)/python bench/new_automation.py
 	$(BIN)/python bench/vitals.py
+	$(BIN)/python bench/recovery.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
