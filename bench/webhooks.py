@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = ROOT
 
 SECRET, DOMAIN = "bench-secret", "bench-shop.myshopify.com"
-PAYLOADS = os.path.join(ROOT, "tests", "webhooks", "payloads")
+PAYLOADS = os.path.join(ROOT, "tests", "payloads")
 ROUNDS = 2
 
 

@@ -11,7 +11,7 @@ from app.webhooks.inbox import accept
 from app.worker import tick
 from tests.automations.conftest import NOW
 
-PAYLOADS = Path(__file__).parents[1] / "webhooks" / "payloads"
+PAYLOADS = Path(__file__).parents[1] / "payloads"
 
 
 def test_an_order_still_in_the_inbox_cancels_its_cart_email_however_busy_the_queue(

@@ -8,7 +8,7 @@ import pytest
 from tests.sandbox.helpers import DEMO, verify_webhook
 from tests.sandbox.test_graphql import SUBSCRIBE
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parents[1] / "payloads"  # the one copy of Shopify's samples
 TOPICS = [
     "ORDERS_CREATE",
     "ORDERS_UPDATED",

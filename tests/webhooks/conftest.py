@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import API_SECRET
 
-PAYLOADS = Path(__file__).parent / "payloads"
+PAYLOADS = Path(__file__).parents[1] / "payloads"  # the one copy of Shopify's samples
 SHOP = "demo-shop.myshopify.com"
 _ids = itertools.count(1)
 
