@@ -17,7 +17,7 @@ from app.webhooks.handlers import Delivery
 from app.webhooks.inbox import accept, apply_pending
 from tests.automations.conftest import NOW
 
-PAYLOADS = Path(__file__).parents[1] / "webhooks" / "payloads"
+PAYLOADS = Path(__file__).parents[1] / "payloads"
 
 MINUTE = timedelta(minutes=1)
 
